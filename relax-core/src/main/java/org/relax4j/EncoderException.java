@@ -1,0 +1,17 @@
+package org.relax4j;
+
+/**
+ * The encoder failed, or returned something RELAX cannot use: the wrong number of rows or columns, NaN or
+ * infinite values, or a zero-norm representation of the unmasked input. The message names the batch.
+ */
+public class EncoderException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public EncoderException(String message) {
+        super(message);
+    }
+
+    public EncoderException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,79 @@
+package org.relax4j;
+
+import org.relax4j.estimate.URelax;
+import org.relax4j.estimate.WeightedWelford;
+
+/**
+ * The result of one explanation: RELAX's maps (spec, "The estimator") plus what produced them.
+ * Immutable.
+ */
+public final class Explanation {
+    private final PixelMap importance;
+    private final PixelMap uncertainty;
+    private final PixelMap variance;
+    private final PixelMap uRelax;
+    private final long masksUsed;
+    private final Timings timings;
+    private final String engine;
+    private final RelaxConfig config;
+
+    Explanation(int height, int width, WeightedWelford state, long masksUsed, Timings timings, String engine,
+                RelaxConfig config) {
+        float[] r = state.importance();
+        float[] u = state.uncertainty();
+        this.importance = new PixelMap(height, width, r);
+        this.uncertainty = new PixelMap(height, width, u);
+        this.variance = new PixelMap(height, width, state.variance());
+        this.uRelax = new PixelMap(height, width, URelax.compute(r, u));
+        this.masksUsed = masksUsed;
+        this.timings = timings;
+        this.engine = engine;
+        this.config = config;
+    }
+
+    /** Importance R: per pixel, the mean similarity weighted by the mask values. */
+    public PixelMap importance() {
+        return importance;
+    }
+
+    /** Uncertainty U: the weighted sum of squared deviations, not divided by the weights (as the reference). */
+    public PixelMap uncertainty() {
+        return uncertainty;
+    }
+
+    /** Weighted variance U / W. */
+    public PixelMap variance() {
+        return variance;
+    }
+
+    /** U-RELAX: importance where the uncertainty is at most its (lower) median, 0 elsewhere. */
+    public PixelMap uRelax() {
+        return uRelax;
+    }
+
+    /** Number of masks the maps are made of. */
+    public long masksUsed() {
+        return masksUsed;
+    }
+
+    /** Where the time went. */
+    public Timings timings() {
+        return timings;
+    }
+
+    /** The engine and device that ran, e.g. "cpu, 2 threads". */
+    public String engine() {
+        return engine;
+    }
+
+    /** The configuration used. */
+    public RelaxConfig config() {
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return "Explanation{" + importance.height() + "x" + importance.width() + ", masks=" + masksUsed + ", engine="
+                + engine + ", " + timings + "}";
+    }
+}

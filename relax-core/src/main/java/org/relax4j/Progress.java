@@ -1,0 +1,26 @@
+package org.relax4j;
+
+import java.time.Duration;
+
+/**
+ * How far an explanation has come, reported after every batch.
+ *
+ * @param masksDone masks encoded and accumulated so far
+ * @param masksTotal masks the explanation will use
+ * @param elapsed wall time since the explanation started
+ */
+public record Progress(long masksDone, long masksTotal, Duration elapsed) {
+
+    /** Fraction done, in [0, 1]. */
+    public double fraction() {
+        return masksTotal == 0 ? 1.0 : (double) masksDone / masksTotal;
+    }
+
+    /** Estimated time left, extrapolating the rate so far; zero when done or before any progress. */
+    public Duration remaining() {
+        if (masksDone <= 0 || masksDone >= masksTotal) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos((long) (elapsed.toNanos() * ((double) (masksTotal - masksDone) / masksDone)));
+    }
+}

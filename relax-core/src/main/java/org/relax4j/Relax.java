@@ -1,0 +1,224 @@
+package org.relax4j;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import org.relax4j.engine.Engine;
+import org.relax4j.engine.EngineRun;
+import org.relax4j.engine.Engines;
+import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.MaskSource;
+
+/**
+ * The RELAX explainer (Wickstrøm et al., IJCV 2023): masks the input many times with smooth random masks,
+ * encodes every masked copy, weights each mask by the similarity of its representation to the unmasked one,
+ * and accumulates per-pixel importance, uncertainty and U-RELAX.
+ *
+ * <pre>{@code
+ * try (Relax relax = new Relax(RelaxConfig.defaults())) {
+ *     Explanation e = relax.explain(input, encoder);
+ *     float[] importance = e.importance().values();
+ * }
+ * }</pre>
+ *
+ * <p>Memory is bounded by the batch size, never by the number of masks. The same configuration (seed
+ * included) gives bit-identical maps on every run, thread count and batch size. An instance owns its engine
+ * (created in the constructor, so a missing OpenCL device fails here, not mid-run) and is closed when done.
+ * Not thread safe: run one explanation at a time per instance.
+ */
+public final class Relax implements AutoCloseable {
+    private final RelaxConfig config;
+    private final Engine engine;
+    private final boolean ownsEngine;
+
+    /** Creates the configured engine. */
+    public Relax(RelaxConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.engine = Engines.create(config.engine(), config.threads(), config.device());
+        this.ownsEngine = true;
+    }
+
+    /** Uses an engine the caller owns (and closes); {@code config.engine()} is ignored. */
+    public Relax(RelaxConfig config, Engine engine) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.ownsEngine = false;
+    }
+
+    public RelaxConfig config() {
+        return config;
+    }
+
+    /** The engine's description, e.g. "cpu, 2 threads". */
+    public String engineDescription() {
+        return engine.name() + " (" + engine.device() + ")";
+    }
+
+    /** Explains {@code input} under {@code encoder}, without progress reports or cancellation. */
+    public Explanation explain(InputTensor input, Encoder encoder) {
+        return explain(input, encoder, ProgressListener.NONE, null);
+    }
+
+    /**
+     * Explains {@code input} under {@code encoder}.
+     *
+     * @param input the input, (C, H, W); for images, usually ImageNet-normalised, since masks multiply it
+     * @param encoder the model; called once with the unmasked input, then once per batch
+     * @param listener told after every batch; not null
+     * @param cancellation checked before every batch; may be null
+     * @throws IllegalArgumentException if the input is too small for the cells
+     * @throws EncoderException if the encoder throws or returns a wrong shape, non-finite values, or a zero
+     *         unmasked representation (with cosine similarity)
+     * @throws CancellationException if cancelled
+     */
+    public Explanation explain(InputTensor input, Encoder encoder, ProgressListener listener,
+                               CancellationToken cancellation) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(listener, "listener");
+        long start = System.nanoTime();
+        MaskSource masks = config.maskSource();
+        long total = config.masks();
+        int maxBatch = (int) Math.min(config.batchSize(), total);
+
+        long encoderNanos = 0;
+        long maskingNanos = 0;
+        long accumulationNanos = 0;
+        long t = System.nanoTime();
+        Embeddings unmasked = encode(encoder, InputBatch.of(input), 1, -1, "the unmasked input");
+        encoderNanos += System.nanoTime() - t;
+        int dim = unmasked.dim();
+        float[] h0 = unmasked.data().clone();
+        if (config.similarity() == Similarity.cosine() && squaredNorm(h0) == 0) {
+            throw new EncoderException("the encoder's representation of the unmasked input is all zeros: cosine "
+                    + "similarity to it is undefined, so RELAX cannot weight masks");
+        }
+
+        float[] sims = new float[maxBatch];
+        try (EngineRun run = engine.open(input, masks, maxBatch, config.initialWeight())) {
+            for (long first = 0; first < total; first += maxBatch) {
+                if (cancellation != null && cancellation.isCancelled()) {
+                    throw new CancellationException("explanation cancelled after " + first + " of " + total + " masks");
+                }
+                int count = (int) Math.min(maxBatch, total - first);
+                t = System.nanoTime();
+                InputBatch batch = run.masked(first, count);
+                long next = first + count;
+                if (next < total) {
+                    run.prefetch(next, (int) Math.min(maxBatch, total - next));
+                }
+                maskingNanos += System.nanoTime() - t;
+
+                t = System.nanoTime();
+                Embeddings e = encode(encoder, batch, count, dim, "masks [" + first + ", " + next + ")");
+                encoderNanos += System.nanoTime() - t;
+
+                t = System.nanoTime();
+                similarities(h0, e, count, first, sims);
+                run.accumulate(first, count, sims);
+                accumulationNanos += System.nanoTime() - t;
+                listener.onProgress(new Progress(next, total, Duration.ofNanos(System.nanoTime() - start)));
+            }
+            t = System.nanoTime();
+            WeightedWelford state = run.state();
+            accumulationNanos += System.nanoTime() - t;
+            Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
+                    Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
+            return new Explanation(input.height(), input.width(), state, total, timings, engineDescription(), config);
+        }
+    }
+
+    /**
+     * Replays a run recorded elsewhere without an encoder: mask n of the configured mask source (usually
+     * {@link org.relax4j.mask.RecordedMasks}) gets similarity {@code similarities[n]}. With the reference's
+     * recorded masks and similarities this reproduces its maps bit for bit.
+     *
+     * @param similarities one finite value per mask, in mask order. Not modified.
+     */
+    public Explanation replay(int height, int width, float[] similarities) {
+        Objects.requireNonNull(similarities, "similarities");
+        MaskSource masks = config.maskSource();
+        if (similarities.length == 0 || similarities.length > masks.size()) {
+            throw new IllegalArgumentException(similarities.length + " similarities for a mask source of "
+                    + masks.size() + " masks");
+        }
+        for (int n = 0; n < similarities.length; n++) {
+            if (!Float.isFinite(similarities[n])) {
+                throw new IllegalArgumentException("similarity of mask " + n + " is " + similarities[n]);
+            }
+        }
+        long start = System.nanoTime();
+        int total = similarities.length;
+        int maxBatch = Math.min(config.batchSize(), total);
+        float[] sims = new float[maxBatch];
+        InputTensor blank = InputTensor.filled(1, height, width, 0f);
+        try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight())) {
+            for (int first = 0; first < total; first += maxBatch) {
+                int count = Math.min(maxBatch, total - first);
+                System.arraycopy(similarities, first, sims, 0, count);
+                run.accumulate(first, count, sims);
+            }
+            WeightedWelford state = run.state();
+            Duration d = Duration.ofNanos(System.nanoTime() - start);
+            Timings timings = new Timings(Duration.ZERO, Duration.ZERO, d, d);
+            return new Explanation(height, width, state, total, timings, engineDescription(), config);
+        }
+    }
+
+    private static Embeddings encode(Encoder encoder, InputBatch batch, int rows, int dim, String what) {
+        Embeddings e;
+        try {
+            e = encoder.encode(batch);
+        } catch (RuntimeException ex) {
+            throw new EncoderException("encoder failed on " + what + ": " + ex, ex);
+        }
+        if (e == null) {
+            throw new EncoderException("encoder returned null for " + what);
+        }
+        if (e.rows() != rows) {
+            throw new EncoderException("encoder returned " + e.rows() + " rows for " + what + " (a batch of " + rows
+                    + "); it must return one representation per input");
+        }
+        if (dim >= 0 && e.dim() != dim) {
+            throw new EncoderException("encoder returned representations of " + e.dim() + " values for " + what
+                    + ", but " + dim + " for the unmasked input");
+        }
+        float[] d = e.data();
+        for (int k = 0; k < rows * e.dim(); k++) {
+            if (!Float.isFinite(d[k])) {
+                throw new EncoderException("encoder returned " + d[k] + " at row " + (k / e.dim()) + ", column "
+                        + (k % e.dim()) + " for " + what + "; representations must be finite");
+            }
+        }
+        return e;
+    }
+
+    private void similarities(float[] h0, Embeddings e, int count, long first, float[] out) {
+        Similarity sim = config.similarity();
+        float[] d = e.data();
+        int dim = e.dim();
+        for (int b = 0; b < count; b++) {
+            float s = sim.similarity(h0, 0, d, b * dim, dim);
+            if (!Float.isFinite(s)) {
+                throw new EncoderException("similarity " + sim + " returned " + s + " for mask " + (first + b));
+            }
+            out[b] = s;
+        }
+    }
+
+    private static double squaredNorm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return s;
+    }
+
+    /** Closes the engine if this instance created it. */
+    @Override
+    public void close() {
+        if (ownsEngine) {
+            engine.close();
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package org.relax4j;
+
+import java.util.Objects;
+import org.relax4j.engine.Engines;
+import org.relax4j.mask.MaskSource;
+import org.relax4j.mask.RandomMasks;
+
+/**
+ * Everything an explanation depends on, immutable and validated. Defaults are the reference's
+ * (spec, "Defaults"): 30 batches of 100 masks, 7 cells, keep probability 0.5, initial weight 1e-10, cosine.
+ *
+ * <pre>{@code
+ * RelaxConfig config = RelaxConfig.builder().masks(2000).seed(7).engine("opencl").build();
+ * }</pre>
+ */
+public final class RelaxConfig {
+    /** Reference default: masks per encoder call. */
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    /** Reference default: batches. */
+    public static final int DEFAULT_NUM_BATCHES = 30;
+    /** Reference default: cells per grid side. */
+    public static final int DEFAULT_CELLS = 7;
+    /** Reference default: probability that a grid cell is kept (1). */
+    public static final float DEFAULT_KEEP_PROBABILITY = 0.5f;
+    /** Reference default: the estimator's starting sum of weights. */
+    public static final float DEFAULT_INITIAL_WEIGHT = 1e-10f;
+    /** Default seed (the reference draws unseeded; we never do). */
+    public static final long DEFAULT_SEED = 0L;
+
+    private final int batchSize;
+    private final long masks;
+    private final int cells;
+    private final float keepProbability;
+    private final float initialWeight;
+    private final long seed;
+    private final Similarity similarity;
+    private final String engine;
+    private final int threads;
+    private final String device;
+    private final MaskSource maskSource;
+
+    private RelaxConfig(Builder b) {
+        this.batchSize = b.batchSize;
+        this.masks = b.numBatches != null ? (long) b.numBatches * b.batchSize : b.masks;
+        this.cells = b.cells;
+        this.keepProbability = b.keepProbability;
+        this.initialWeight = b.initialWeight;
+        this.seed = b.seed;
+        this.similarity = b.similarity;
+        this.engine = b.engine;
+        this.threads = b.threads;
+        this.device = b.device;
+        this.maskSource = b.maskSource;
+    }
+
+    /** The reference's defaults. */
+    public static RelaxConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.batchSize = batchSize;
+        b.masks = masks;
+        b.cells = cells;
+        b.keepProbability = keepProbability;
+        b.initialWeight = initialWeight;
+        b.seed = seed;
+        b.similarity = similarity;
+        b.engine = engine;
+        b.threads = threads;
+        b.device = device;
+        b.maskSource = maskSource;
+        return b;
+    }
+
+    /** Masks per encoder call (the last batch may be smaller when {@link #masks()} is not a multiple). */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Total number of masks. */
+    public long masks() {
+        return masks;
+    }
+
+    /** Number of encoder calls for the masks: ceil(masks / batchSize). */
+    public long numBatches() {
+        return (masks + batchSize - 1) / batchSize;
+    }
+
+    public int cells() {
+        return cells;
+    }
+
+    public float keepProbability() {
+        return keepProbability;
+    }
+
+    public float initialWeight() {
+        return initialWeight;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Similarity similarity() {
+        return similarity;
+    }
+
+    /** Engine name: {@code cpu}, or {@code opencl} with relax-gpu on the class path. */
+    public String engine() {
+        return engine;
+    }
+
+    /** Host threads for the engine. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Engine-specific device choice, or null for the engine's default. */
+    public String device() {
+        return device;
+    }
+
+    /**
+     * Where masks come from: the source set with {@link Builder#maskSource}, or else
+     * {@code new RandomMasks(seed, cells, keepProbability)}.
+     */
+    public MaskSource maskSource() {
+        return maskSource != null ? maskSource : new RandomMasks(seed, cells, keepProbability);
+    }
+
+    @Override
+    public String toString() {
+        return "RelaxConfig{masks=" + masks + ", batchSize=" + batchSize + ", cells=" + cells + ", keepProbability="
+                + keepProbability + ", initialWeight=" + initialWeight + ", seed=" + seed + ", similarity=" + similarity
+                + ", engine=" + engine + ", threads=" + threads + (device != null ? ", device=" + device : "")
+                + (maskSource != null ? ", maskSource=" + maskSource : "") + "}";
+    }
+
+    /** Builds a {@link RelaxConfig}; every setter checks its value at once and names it in the exception. */
+    public static final class Builder {
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private long masks = (long) DEFAULT_NUM_BATCHES * DEFAULT_BATCH_SIZE;
+        private Integer numBatches;
+        private int cells = DEFAULT_CELLS;
+        private float keepProbability = DEFAULT_KEEP_PROBABILITY;
+        private float initialWeight = DEFAULT_INITIAL_WEIGHT;
+        private long seed = DEFAULT_SEED;
+        private Similarity similarity = Similarity.cosine();
+        private String engine = Engines.CPU;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private String device;
+        private MaskSource maskSource;
+
+        private Builder() {
+        }
+
+        /** Masks per encoder call, at least 1 (default 100). */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Total masks, at least 1 (default 3000). Replaces an earlier {@link #numBatches}. */
+        public Builder masks(long masks) {
+            if (masks < 1) {
+                throw new IllegalArgumentException("masks must be at least 1, got " + masks);
+            }
+            this.masks = masks;
+            this.numBatches = null;
+            return this;
+        }
+
+        /** Number of batches, as the reference counts: total masks = numBatches × batchSize. Replaces {@link #masks}. */
+        public Builder numBatches(int numBatches) {
+            if (numBatches < 1) {
+                throw new IllegalArgumentException("numBatches must be at least 1, got " + numBatches);
+            }
+            this.numBatches = numBatches;
+            return this;
+        }
+
+        /** Cells per grid side, in [1, 1024] (default 7). */
+        public Builder cells(int cells) {
+            if (cells < 1 || cells > 1024) {
+                throw new IllegalArgumentException("cells must be in [1, 1024], got " + cells);
+            }
+            this.cells = cells;
+            return this;
+        }
+
+        /** Probability that a grid cell is kept, in (0, 1] (default 0.5). */
+        public Builder keepProbability(float keepProbability) {
+            if (!(keepProbability > 0f && keepProbability <= 1f)) {
+                throw new IllegalArgumentException("keepProbability must be in (0, 1], got " + keepProbability);
+            }
+            this.keepProbability = keepProbability;
+            return this;
+        }
+
+        /** The estimator's starting sum of weights, finite and &gt; 0 (default 1e-10). */
+        public Builder initialWeight(float initialWeight) {
+            if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
+                throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
+            }
+            this.initialWeight = initialWeight;
+            return this;
+        }
+
+        /** Seed of the random masks (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** How masked and unmasked representations are compared (default cosine). */
+        public Builder similarity(Similarity similarity) {
+            this.similarity = Objects.requireNonNull(similarity, "similarity");
+            return this;
+        }
+
+        /** Engine name: {@code cpu} (default) or {@code opencl}. Checked when the engine is created. */
+        public Builder engine(String engine) {
+            Objects.requireNonNull(engine, "engine");
+            if (engine.isBlank()) {
+                throw new IllegalArgumentException("engine must not be blank");
+            }
+            this.engine = engine.trim();
+            return this;
+        }
+
+        /** Host threads, at least 1 (default: available processors). Results do not depend on it. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Engine-specific device choice (for opencl: an index or part of a device name); null for the default. */
+        public Builder device(String device) {
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * Masks from elsewhere, e.g. {@link org.relax4j.mask.RecordedMasks} to reproduce another implementation's
+         * run; null (default) for random masks from the seed. Its cells replace {@link #cells}.
+         */
+        public Builder maskSource(MaskSource maskSource) {
+            this.maskSource = maskSource;
+            if (maskSource != null) {
+                this.cells = maskSource.cells();
+            }
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size
+         */
+        public RelaxConfig build() {
+            RelaxConfig c = new RelaxConfig(this);
+            if (maskSource != null && c.masks > maskSource.size()) {
+                throw new IllegalArgumentException("masks = " + c.masks + " but the mask source holds only "
+                        + maskSource.size());
+            }
+            return c;
+        }
+    }
+}

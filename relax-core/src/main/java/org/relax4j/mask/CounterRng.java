@@ -1,0 +1,46 @@
+package org.relax4j.mask;
+
+/**
+ * The counter-based random generator behind {@link RandomMasks}: every random number is a pure function of
+ * (seed, mask index, draw index), so mask <i>n</i> is the same whatever the batch size, thread count or engine.
+ *
+ * <p>It uses only 64-bit integer adds, multiplies, xors and shifts (the SplitMix64 finaliser), so the OpenCL
+ * kernel {@code relax_draw_masks} reproduces it bit for bit. Draw indices per mask: {@code 0 .. cells²-1} for the
+ * grid cells in row-major order, {@code cells²} for the row shift dx and {@code cells²+1} for the column shift dy.
+ *
+ * <p>Any change here changes every mask ever drawn from a seed: keep the kernel in step.
+ */
+public final class CounterRng {
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final long DRAW_STEP = 0xD1B54A32D192ED03L;
+
+    private CounterRng() {
+    }
+
+    /** The SplitMix64 finaliser: a bijective mix of 64 bits. */
+    public static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** The per-mask key; the draws of one mask all start from it. */
+    public static long maskKey(long seed, long maskIndex) {
+        return mix64(mix64(seed) + maskIndex * GOLDEN);
+    }
+
+    /** 64 random bits for draw {@code draw} of the mask whose key is {@code maskKey}. */
+    public static long bits(long maskKey, int draw) {
+        return mix64(maskKey + (draw + 1L) * DRAW_STEP);
+    }
+
+    /** A uniform float in [0, 1) with 24 random bits; exact, so identical on every platform. */
+    public static float uniform(long bits) {
+        return (bits >>> 40) * 0x1.0p-24f;
+    }
+
+    /** A uniform integer in [0, n) for n &lt; 2³¹, by multiply-shift of the high 32 bits. */
+    public static int below(long bits, int n) {
+        return (int) (((bits >>> 32) * n) >>> 32);
+    }
+}

@@ -1,0 +1,241 @@
+package org.relax4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.relax4j.InputBatch;
+import org.relax4j.InputTensor;
+import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.MaskGeometry;
+import org.relax4j.mask.MaskSource;
+import org.relax4j.mask.RandomMasks;
+
+/**
+ * The contract every {@link Engine} must meet, checked against direct use of {@link MaskGeometry} and
+ * {@link WeightedWelford} (the CPU engine's building blocks). Engine modules extend this class and supply
+ * {@link #createEngine()}; tolerances are the ones the issues state: masked inputs within
+ * {@link #maskedTolerance()} absolute, maps within {@link #mapTolerance()} relative.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class EngineContractTest {
+    protected Engine engine;
+
+    /** Creates the engine under test (called once per test class). */
+    protected abstract Engine createEngine();
+
+    /** Largest absolute difference allowed between this engine's masked inputs and the formula's. */
+    protected double maskedTolerance() {
+        return 1e-6;
+    }
+
+    /** Largest relative difference allowed between this engine's maps and the CPU reference's. */
+    protected double mapTolerance() {
+        return 1e-5;
+    }
+
+    @BeforeAll
+    void openEngine() {
+        engine = createEngine();
+    }
+
+    @AfterAll
+    void closeEngine() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** A random input with values in [-2, 2). */
+    protected static InputTensor randomInput(int c, int h, int w, long seed) {
+        Random rnd = new Random(seed);
+        float[] d = new float[c * h * w];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = rnd.nextFloat() * 4f - 2f;
+        }
+        return InputTensor.of(c, h, w, d);
+    }
+
+    /** Similarities that look like real ones: in [0.3, 1). */
+    protected static float[] randomSimilarities(int n, long seed) {
+        Random rnd = new Random(seed);
+        float[] s = new float[n];
+        for (int k = 0; k < n; k++) {
+            s[k] = 0.3f + 0.7f * rnd.nextFloat();
+        }
+        return s;
+    }
+
+    /** The masked batch for masks [first, first+count), straight from the spec's formula. */
+    protected static float[] expectedMasked(InputTensor x, MaskSource masks, long first, int count) {
+        MaskGeometry g = new MaskGeometry(masks.cells(), x.height(), x.width());
+        int pixels = x.pixels();
+        float[] out = new float[count * x.channels() * pixels];
+        float[] xd = x.toArray();
+        for (int b = 0; b < count; b++) {
+            float[] m = g.render(masks, first + b);
+            for (int c = 0; c < x.channels(); c++) {
+                for (int p = 0; p < pixels; p++) {
+                    out[(b * x.channels() + c) * pixels + p] = xd[c * pixels + p] * m[p];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The estimator after masks [0, sims.length), straight from the spec's update. */
+    protected static WeightedWelford expectedState(MaskSource masks, int h, int w, float[] sims, float w0) {
+        MaskGeometry g = new MaskGeometry(masks.cells(), h, w);
+        WeightedWelford e = new WeightedWelford(h * w, w0);
+        for (int n = 0; n < sims.length; n++) {
+            e.update(g.render(masks, n), 0, sims[n]);
+        }
+        return e;
+    }
+
+    protected static void assertClose(float[] expected, float[] actual, double absTol, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double worst = 0;
+        int at = -1;
+        for (int k = 0; k < expected.length; k++) {
+            double d = Math.abs((double) expected[k] - actual[k]);
+            if (!(d <= worst)) {
+                worst = d;
+                at = k;
+            }
+        }
+        assertTrue(worst <= absTol, what + ": max abs difference " + worst + " at " + at + " (expected "
+                + (at >= 0 ? expected[at] : 0) + ", got " + (at >= 0 ? actual[at] : 0) + ") exceeds " + absTol);
+    }
+
+    protected static void assertRelClose(float[] expected, float[] actual, double relTol, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double worst = 0;
+        for (int k = 0; k < expected.length; k++) {
+            double d = Math.abs((double) expected[k] - actual[k]) / Math.max(Math.abs(expected[k]), 1e-3 * scale);
+            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
+        }
+        assertTrue(worst <= relTol, what + ": max relative difference " + worst + " exceeds " + relTol);
+    }
+
+    @Test
+    void maskedBatchesFollowTheFormula() {
+        int[][] shapes = {{3, 224, 224, 7, 5}, {1, 37, 53, 7, 9}, {4, 30, 20, 5, 3}, {2, 64, 48, 4, 17}};
+        for (int[] s : shapes) {
+            InputTensor x = randomInput(s[0], s[1], s[2], s[1] * 31L + s[2]);
+            MaskSource masks = new RandomMasks(s[1] + 1000L * s[3], s[3], 0.5f);
+            try (EngineRun run = engine.open(x, masks, s[4], 1e-10f)) {
+                for (long first = 0; first < 2L * s[4]; first += s[4]) {
+                    InputBatch b = run.masked(first, s[4]);
+                    assertEquals(s[4], b.size());
+                    assertEquals(s[0], b.channels());
+                    assertEquals(s[1], b.height());
+                    assertEquals(s[2], b.width());
+                    float[] got = new float[s[4] * x.channels() * x.pixels()];
+                    System.arraycopy(b.data(), b.offset(), got, 0, got.length);
+                    assertClose(expectedMasked(x, masks, first, s[4]), got, maskedTolerance(),
+                            engine.name() + " masked " + java.util.Arrays.toString(s) + " from " + first);
+                }
+            }
+        }
+    }
+
+    @Test
+    void partialLastBatchAndPrefetch() {
+        InputTensor x = randomInput(3, 40, 50, 5);
+        MaskSource masks = new RandomMasks(9, 7, 0.5f);
+        try (EngineRun run = engine.open(x, masks, 8, 1e-10f)) {
+            run.prefetch(0, 8);
+            run.masked(0, 8);
+            run.prefetch(8, 3);
+            InputBatch b = run.masked(8, 3);
+            assertEquals(3, b.size());
+            float[] got = new float[3 * x.channels() * x.pixels()];
+            System.arraycopy(b.data(), b.offset(), got, 0, got.length);
+            assertClose(expectedMasked(x, masks, 8, 3), got, maskedTolerance(), engine.name() + " partial batch");
+        }
+    }
+
+    @Test
+    void accumulatedStateMatchesTheSequentialEstimator() {
+        int h = 45;
+        int w = 38;
+        MaskSource masks = new RandomMasks(77, 7, 0.5f);
+        float[] sims = randomSimilarities(250, 3);
+        InputTensor x = randomInput(3, h, w, 1);
+        WeightedWelford expected = expectedState(masks, h, w, sims, 1e-10f);
+        try (EngineRun run = engine.open(x, masks, 64, 1e-10f)) {
+            float[] batch = new float[64];
+            for (int first = 0; first < sims.length; first += 64) {
+                int count = Math.min(64, sims.length - first);
+                run.masked(first, count);
+                System.arraycopy(sims, first, batch, 0, count);
+                run.accumulate(first, count, batch);
+            }
+            WeightedWelford got = run.state();
+            assertRelClose(expected.importance(), got.importance(), mapTolerance(), engine.name() + " importance");
+            assertRelClose(expected.uncertainty(), got.uncertainty(), mapTolerance(), engine.name() + " uncertainty");
+            assertRelClose(expected.weights(), got.weights(), mapTolerance(), engine.name() + " weights");
+        }
+    }
+
+    @Test
+    void accumulateWithoutMaskedReplaysMasks() {
+        MaskSource masks = new RandomMasks(5, 5, 0.3f);
+        float[] sims = randomSimilarities(30, 8);
+        WeightedWelford expected = expectedState(masks, 21, 17, sims, 1e-10f);
+        try (EngineRun run = engine.open(InputTensor.filled(1, 21, 17, 0f), masks, 30, 1e-10f)) {
+            run.accumulate(0, 30, sims);
+            assertRelClose(expected.importance(), run.state().importance(), mapTolerance(), engine.name() + " replay");
+        }
+    }
+
+    @Test
+    void sameMasksWhateverTheBatchSize() {
+        InputTensor x = randomInput(2, 33, 29, 4);
+        MaskSource masks = new RandomMasks(123, 7, 0.5f);
+        float[] sims = randomSimilarities(60, 6);
+        float[][] results = new float[2][];
+        int[] batchSizes = {7, 60};
+        for (int k = 0; k < 2; k++) {
+            int bs = batchSizes[k];
+            try (EngineRun run = engine.open(x, masks, bs, 1e-10f)) {
+                float[] batch = new float[bs];
+                for (int first = 0; first < 60; first += bs) {
+                    int count = Math.min(bs, 60 - first);
+                    run.masked(first, count);
+                    System.arraycopy(sims, first, batch, 0, count);
+                    run.accumulate(first, count, batch);
+                }
+                results[k] = run.state().importance();
+            }
+        }
+        assertArrayEquals(results[0], results[1], engine.name() + ": batch size changed the maps");
+    }
+
+    @Test
+    void rejectsBadBatches() {
+        InputTensor x = randomInput(1, 20, 20, 2);
+        try (EngineRun run = engine.open(x, new RandomMasks(1, 7, 0.5f), 4, 1e-10f)) {
+            assertThrows(IllegalArgumentException.class, () -> run.masked(0, 5));
+            assertThrows(IllegalArgumentException.class, () -> run.masked(0, 0));
+            assertThrows(IllegalArgumentException.class, () -> run.masked(-1, 2));
+        }
+    }
+
+    @Test
+    void rejectsInputsTooSmallForTheCells() {
+        assertThrows(IllegalArgumentException.class,
+                () -> engine.open(InputTensor.filled(1, 3, 40, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f));
+    }
+}
