@@ -84,18 +84,18 @@ public final class Relax implements AutoCloseable {
         long encoderNanos = 0;
         long maskingNanos = 0;
         long accumulationNanos = 0;
-        long t = System.nanoTime();
-        Embeddings unmasked = encode(encoder, InputBatch.of(input), 1, -1, "the unmasked input");
-        encoderNanos += System.nanoTime() - t;
-        int dim = unmasked.dim();
-        float[] h0 = unmasked.data().clone();
-        if (config.similarity() == Similarity.cosine() && squaredNorm(h0) == 0) {
-            throw new EncoderException("the encoder's representation of the unmasked input is all zeros: cosine "
-                    + "similarity to it is undefined, so RELAX cannot weight masks");
-        }
-
         float[] sims = new float[maxBatch];
+        // Opening the run first checks the input against the masks before the encoder spends any time.
         try (EngineRun run = engine.open(input, masks, maxBatch, config.initialWeight())) {
+            long t = System.nanoTime();
+            Embeddings unmasked = encode(encoder, InputBatch.of(input), 1, -1, "the unmasked input");
+            encoderNanos += System.nanoTime() - t;
+            int dim = unmasked.dim();
+            float[] h0 = unmasked.data().clone();
+            if (config.similarity() == Similarity.cosine() && squaredNorm(h0) == 0) {
+                throw new EncoderException("the encoder's representation of the unmasked input is all zeros: cosine "
+                        + "similarity to it is undefined, so RELAX cannot weight masks");
+            }
             for (long first = 0; first < total; first += maxBatch) {
                 if (cancellation != null && cancellation.isCancelled()) {
                     throw new CancellationException("explanation cancelled after " + first + " of " + total + " masks");

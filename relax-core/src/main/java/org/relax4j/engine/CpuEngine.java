@@ -10,12 +10,11 @@ import org.relax4j.mask.MaskSource;
 /**
  * The reference engine: pure Java, multi-threaded, bit-identical to the PyTorch reference on the same masks.
  *
- * <p>Masks are never stored whole. Per batch it keeps, for each mask, only the width-blended grid rows
- * ({@link MaskGeometry#blendColumns}, cells × W floats); a mask row is two multiplies and an add away from
- * those. {@link EngineRun#masked} renders each row and writes it times every channel in one pass;
- * {@link EngineRun#accumulate} re-derives the rows and updates the estimator one image row at a time, so the
- * state it touches stays in cache. Masking runs in parallel over masks, accumulation over image rows with masks
- * in order inside each row, so results are bit-identical for every thread count.
+ * <p>Per batch it renders the batch's masks once (B × H × W floats, bounded by the batch size) with
+ * {@link MaskGeometry}; {@link EngineRun#masked} multiplies them into every channel, and
+ * {@link EngineRun#accumulate} streams them through {@link WeightedWelford#update} tile by tile, so the
+ * estimator's state stays in cache. Rendering and masking run in parallel over masks, accumulation over pixel
+ * tiles with the masks in order inside each tile, so results are bit-identical for every thread count.
  */
 public final class CpuEngine implements Engine {
     private final Parallel parallel;
@@ -64,25 +63,28 @@ public final class CpuEngine implements Engine {
     }
 
     private final class Run implements EngineRun {
+        /** Pixels per accumulation tile: the tile's state (3 floats a pixel) stays in L2 while a batch streams by. */
+        private static final int TILE = 8192;
+
         private final float[] x;
         private final MaskSource source;
         private final MaskGeometry geometry;
         private final int maxBatch;
         private final int cells;
-        private final int height;
         private final int width;
         private final int channels;
+        private final int pixels;
         private final float[] w;
         private final float[] r;
         private final float[] u;
-        // Per batch: grids, shifts and width-blended grid rows of each mask.
+        // The current batch: grids, shifts and rendered masks (B, H, W).
         private final byte[] grids;
         private final int[] shifts;
-        private final float[] blends;
-        private long blendedFirst = -1;
-        private int blendedCount;
+        private final float[] masks;
+        private long renderedFirst = -1;
+        private int renderedCount;
         private final float[] masked;
-        private final float[][] rowScratch;
+        private final float[][] blendScratch;
 
         Run(InputTensor input, MaskSource source, int maxBatch, float initialWeight) {
             this.x = input.unsafeData();
@@ -90,19 +92,18 @@ public final class CpuEngine implements Engine {
             this.cells = source.cells();
             this.geometry = new MaskGeometry(cells, input.height(), input.width());
             this.maxBatch = maxBatch;
-            this.height = input.height();
             this.width = input.width();
             this.channels = input.channels();
-            int pixels = input.pixels();
+            this.pixels = input.pixels();
             WeightedWelford fresh = new WeightedWelford(pixels, initialWeight);
             this.w = fresh.weights();
             this.r = fresh.importance();
             this.u = fresh.uncertainty();
             this.grids = new byte[maxBatch * cells * cells];
             this.shifts = new int[maxBatch * 2];
-            this.blends = new float[maxBatch * geometry.blendLength()];
+            this.masks = new float[maxBatch * pixels];
             this.masked = new float[maxBatch * channels * pixels];
-            this.rowScratch = new float[parallel.threads()][width];
+            this.blendScratch = new float[parallel.threads()][geometry.blendLength()];
         }
 
         private void checkRange(long first, int count) {
@@ -115,64 +116,63 @@ public final class CpuEngine implements Engine {
             }
         }
 
-        /** Draws the batch's grids and blends their columns, unless this batch is already prepared. */
-        private void prepare(long first, int count) {
+        /**
+         * Draws and renders the batch's masks (spec, "One mask, exactly") unless this batch is already rendered,
+         * and, if {@code multiply}, writes the masked input of each mask while the mask is still in cache. Whole
+         * masks are kept because the multiply and the estimator then run over long contiguous loops, which the
+         * JIT vectorises far better than row-length ones.
+         */
+        private void render(long first, int count, boolean multiply) {
             checkRange(first, count);
-            if (first == blendedFirst && count == blendedCount) {
+            boolean rendered = first == renderedFirst && count == renderedCount;
+            if (rendered && !multiply) {
                 return;
             }
+            renderedFirst = -1;
             int per = cells * cells;
-            int blendLength = geometry.blendLength();
+            int height = geometry.height();
             parallel.forRange(count, (slot, from, to) -> {
+                float[] blend = blendScratch[slot];
                 for (int b = from; b < to; b++) {
-                    source.draw(first + b, grids, b * per, shifts, 2 * b);
-                    geometry.blendColumns(grids, b * per, shifts[2 * b + 1], blends, b * blendLength);
-                }
-            });
-            blendedFirst = first;
-            blendedCount = count;
-        }
-
-        @Override
-        public InputBatch masked(long firstMask, int count) {
-            prepare(firstMask, count);
-            int pixels = height * width;
-            int sample = channels * pixels;
-            parallel.forRange(count, (slot, from, to) -> {
-                float[] row = rowScratch[slot];
-                for (int b = from; b < to; b++) {
-                    int blendOffset = b * geometry.blendLength();
-                    int dx = shifts[2 * b];
-                    int out = b * sample;
-                    for (int i = 0; i < height; i++) {
-                        geometry.maskRow(blends, blendOffset, dx, i, row, 0);
+                    if (!rendered) {
+                        source.draw(first + b, grids, b * per, shifts, 2 * b);
+                        geometry.blendColumns(grids, b * per, shifts[2 * b + 1], blend, 0);
+                        int dx = shifts[2 * b];
+                        for (int i = 0; i < height; i++) {
+                            geometry.maskRow(blend, 0, dx, i, masks, b * pixels + i * width);
+                        }
+                    }
+                    if (multiply) {
                         for (int c = 0; c < channels; c++) {
-                            int o = out + c * pixels + i * width;
-                            int xo = c * pixels + i * width;
-                            for (int j = 0; j < width; j++) {
-                                masked[o + j] = x[xo + j] * row[j];
-                            }
+                            multiply(x, c * pixels, masks, b * pixels, masked, (b * channels + c) * pixels, pixels);
                         }
                     }
                 }
             });
-            return new InputBatch(masked, 0, count, channels, height, width);
+            renderedFirst = first;
+            renderedCount = count;
+        }
+
+        @Override
+        public InputBatch masked(long firstMask, int count) {
+            render(firstMask, count, true);
+            return new InputBatch(masked, 0, count, channels, geometry.height(), width);
         }
 
         @Override
         public void accumulate(long firstMask, int count, float[] similarities) {
-            prepare(firstMask, count);
             if (similarities.length < count) {
                 throw new IllegalArgumentException(count + " masks need " + count + " similarities, got " + similarities.length);
             }
-            int blendLength = geometry.blendLength();
-            parallel.forRange(height, (slot, from, to) -> {
-                float[] row = rowScratch[slot];
-                for (int i = from; i < to; i++) {
-                    int state = i * width;
+            render(firstMask, count, false);
+            int tiles = (pixels + TILE - 1) / TILE;
+            // Each pixel sees the batch's masks in order, whichever thread owns its tile.
+            parallel.forRange(tiles, (slot, from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int p0 = t * TILE;
+                    int length = Math.min(TILE, pixels - p0);
                     for (int b = 0; b < count; b++) {
-                        geometry.maskRow(blends, b * blendLength, shifts[2 * b], i, row, 0);
-                        WeightedWelford.update(w, r, u, state, row, 0, width, similarities[b]);
+                        WeightedWelford.update(w, r, u, p0, masks, b * pixels + p0, length, similarities[b]);
                     }
                 }
             });
@@ -186,6 +186,13 @@ public final class CpuEngine implements Engine {
         @Override
         public void close() {
             // Buffers are plain heap arrays; dropping the run frees them.
+        }
+    }
+
+    /** {@code out[o + k] = x[xo + k] * mask[mo + k]}: the masked input, one channel plane at a time. */
+    private static void multiply(float[] x, int xo, float[] mask, int mo, float[] out, int o, int n) {
+        for (int k = 0; k < n; k++) {
+            out[o + k] = x[xo + k] * mask[mo + k];
         }
     }
 }

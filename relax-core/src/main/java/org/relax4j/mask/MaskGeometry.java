@@ -49,30 +49,15 @@ public final class MaskGeometry {
     }
 
     /**
-     * Fills the tables of one axis of length n. For shift s and output index i: the crop reads padded index
-     * i + s, i.e. unpadded index {@code reflect(i + s - pad)} (step 2-3, reflect without repeating the edge),
-     * whose bilinear source (step 1, half-pixel centres, PyTorch {@code align_corners=False}) is computed here.
+     * Fills the tables of one axis of length n. For shift s and output index i the crop reads padded index
+     * i + s, i.e. unpadded index {@code reflect(i + s - pad)} (steps 2-3, reflect without repeating the edge),
+     * whose bilinear source in the grid (step 1) {@link Bilinear#source} gives.
      */
     private static void fillAxis(int cells, int n, int[] index, float[] weight) {
         int pad = cells / 2;
-        // PyTorch: scale = (float) in / out; src = scale * (dst + 0.5) - 0.5 evaluated in double, stored as float.
-        float scale = (float) cells / n;
         for (int s = 0; s < cells; s++) {
             for (int i = 0; i < n; i++) {
-                int u = reflect(i + s - pad, n);
-                float src = (float) (scale * (u + 0.5) - 0.5);
-                if (src < 0f) {
-                    src = 0f;
-                }
-                int i0 = (int) src;
-                int i1 = i0 + (i0 < cells - 1 ? 1 : 0);
-                float w1 = Math.min(Math.max(src - i0, 0f), 1f);
-                float w0 = 1f - w1;
-                int k = 2 * (s * n + i);
-                index[k] = i0;
-                index[k + 1] = i1;
-                weight[k] = w0;
-                weight[k + 1] = w1;
+                Bilinear.source(cells, n, reflect(i + s - pad, n), index, weight, 2 * (s * n + i));
             }
         }
     }

@@ -1,0 +1,171 @@
+package org.relax4j.image;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.relax4j.Explanation;
+import org.relax4j.InputTensor;
+import org.relax4j.PixelMap;
+
+/**
+ * Maps as pictures: each map as a heatmap over the image, with a title and a colour bar, the way the reference
+ * notebook shows importance and uncertainty side by side. Colours run from blue (low) to red (high) over each
+ * map's own range, printed at the ends of its bar.
+ */
+public final class Heatmaps {
+    private static final int TITLE = 26;
+    private static final int BAR_GAP = 8;
+    private static final int BAR_WIDTH = 14;
+    private static final int LABELS = 66;
+    private static final int MARGIN = 8;
+    /** Opacity of the heatmap over the image. */
+    private static final float ALPHA = 0.55f;
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private Heatmaps() {
+    }
+
+    /** A named map for a panel. */
+    public record Panel(String title, PixelMap map) {
+    }
+
+    /**
+     * Writes importance, uncertainty and U-RELAX side by side over {@code image} as one PNG.
+     *
+     * @param image the image the maps explain, RGB (3, H, W) in [0, 1] at the maps' size (not normalised), or
+     *        null to draw the maps alone
+     */
+    public static void writeSummary(Path png, InputTensor image, Explanation e) throws IOException {
+        write(png, image, List.of(new Panel("importance", e.importance()), new Panel("uncertainty", e.uncertainty()),
+                new Panel("U-RELAX", e.uRelax())));
+    }
+
+    /** Writes one panel per map, side by side, as one PNG. All maps must have the image's size. */
+    public static void write(Path png, InputTensor image, List<Panel> panels) throws IOException {
+        ImageIO.write(render(image, panels), "png", png.toFile());
+    }
+
+    /** Renders panels side by side. */
+    public static BufferedImage render(InputTensor image, List<Panel> panels) {
+        if (panels.isEmpty()) {
+            throw new IllegalArgumentException("no maps to draw");
+        }
+        int h = panels.get(0).map().height();
+        int w = panels.get(0).map().width();
+        for (Panel p : panels) {
+            if (p.map().height() != h || p.map().width() != w) {
+                throw new IllegalArgumentException("map '" + p.title() + "' is " + p.map().height() + "x" + p.map().width()
+                        + ", the first is " + h + "x" + w);
+            }
+        }
+        if (image != null && (image.height() != h || image.width() != w || image.channels() != 3)) {
+            throw new IllegalArgumentException("image " + image + " must be RGB at the maps' size " + h + "x" + w);
+        }
+        int scale = Math.max(1, Math.round(288f / Math.max(h, w)));
+        int dh = h * scale;
+        int dw = w * scale;
+        int panelWidth = dw + BAR_GAP + BAR_WIDTH + LABELS;
+        BufferedImage out = new BufferedImage(MARGIN + panels.size() * (panelWidth + MARGIN), TITLE + dh + MARGIN,
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            for (int k = 0; k < panels.size(); k++) {
+                int x0 = MARGIN + k * (panelWidth + MARGIN);
+                Panel p = panels.get(k);
+                float lo = p.map().min();
+                float hi = p.map().max();
+                g.drawImage(overlay(image, p.map(), lo, hi), x0, TITLE, dw, dh, null);
+                drawBar(g, x0 + dw + BAR_GAP, TITLE, dh, lo, hi);
+                text(g, p.title(), x0, TITLE - 8, 14, true);
+            }
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    private static BufferedImage overlay(InputTensor image, PixelMap map, float lo, float hi) {
+        int h = map.height();
+        int w = map.width();
+        float[] v = map.values();
+        float[] rgb = image != null ? image.unsafeData() : null;
+        int pixels = h * w;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        float range = hi - lo;
+        for (int p = 0; p < pixels; p++) {
+            float t = range > 0 ? (v[p] - lo) / range : 0.5f;
+            int c = colour(t);
+            float r = ((c >> 16) & 0xFF) / 255f;
+            float gg = ((c >> 8) & 0xFF) / 255f;
+            float b = (c & 0xFF) / 255f;
+            if (rgb != null) {
+                r = ALPHA * r + (1 - ALPHA) * clamp(rgb[p]);
+                gg = ALPHA * gg + (1 - ALPHA) * clamp(rgb[pixels + p]);
+                b = ALPHA * b + (1 - ALPHA) * clamp(rgb[2 * pixels + p]);
+            }
+            img.setRGB(p % w, p / w, (Math.round(r * 255) << 16) | (Math.round(gg * 255) << 8) | Math.round(b * 255));
+        }
+        return img;
+    }
+
+    private static void drawBar(Graphics2D g, int x, int y, int height, float lo, float hi) {
+        for (int k = 0; k < height; k++) {
+            g.setColor(new Color(colour(1f - (float) k / Math.max(1, height - 1))));
+            g.drawLine(x, y + k, x + BAR_WIDTH - 1, y + k);
+        }
+        g.setColor(Color.DARK_GRAY);
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(x, y, BAR_WIDTH - 1, height - 1);
+        text(g, format(hi), x + BAR_WIDTH + 4, y + 11, 11, false);
+        text(g, format((lo + hi) / 2), x + BAR_WIDTH + 4, y + height / 2 + 4, 11, false);
+        text(g, format(lo), x + BAR_WIDTH + 4, y + height - 2, 11, false);
+    }
+
+    private static String format(float v) {
+        return String.format(Locale.ROOT, Math.abs(v) >= 1e-3f || v == 0f ? "%.4f" : "%.2e", v);
+    }
+
+    /** Text needs fonts; a headless JVM without any still gets the picture, just unlabelled. */
+    private static void text(Graphics2D g, String s, int x, int y, int size, boolean bold) {
+        try {
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, bold ? Font.BOLD : Font.PLAIN, size));
+            g.drawString(s, x, y);
+        } catch (RuntimeException | Error e) {
+            // No usable font: leave the label out.
+        }
+    }
+
+    private static float clamp(float v) {
+        return Math.min(Math.max(v, 0f), 1f);
+    }
+
+    /**
+     * The colour map: t in [0, 1] to RGB, dark blue → blue → cyan → yellow → red → dark red (the classic
+     * "jet" ramp, piecewise linear in each channel).
+     */
+    static int colour(float t) {
+        t = clamp(t);
+        float r = clamp(1.5f - Math.abs(4f * t - 3f));
+        float g = clamp(1.5f - Math.abs(4f * t - 2f));
+        float b = clamp(1.5f - Math.abs(4f * t - 1f));
+        return (Math.round(r * 255) << 16) | (Math.round(g * 255) << 8) | Math.round(b * 255);
+    }
+}

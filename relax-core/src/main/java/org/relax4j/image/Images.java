@@ -1,0 +1,166 @@
+package org.relax4j.image;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.relax4j.InputTensor;
+import org.relax4j.mask.Bilinear;
+
+/**
+ * Images in: read PNG/JPEG into a (3, H, W) tensor in [0, 1], resize bilinearly and normalise with the ImageNet
+ * statistics, as the reference's {@code imagenet_image_transforms} helper does.
+ */
+public final class Images {
+    /** ImageNet per-channel mean (RGB). */
+    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    /** ImageNet per-channel standard deviation (RGB). */
+    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    private Images() {
+    }
+
+    /**
+     * Reads an image file (PNG, JPEG, or anything ImageIO reads) as RGB (3, H, W) in [0, 1]; alpha is dropped,
+     * grey images are repeated over the three channels.
+     *
+     * @throws IOException if the file is missing or not an image ImageIO can read
+     */
+    public static InputTensor read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("no image file at " + file);
+        }
+        BufferedImage img = ImageIO.read(file.toFile());
+        if (img == null) {
+            throw new IOException(file + " is not an image this JVM can read (PNG, JPEG, GIF and BMP are supported)");
+        }
+        return fromImage(img);
+    }
+
+    /** Converts an image to RGB (3, H, W) in [0, 1]. */
+    public static InputTensor fromImage(BufferedImage img) {
+        int h = img.getHeight();
+        int w = img.getWidth();
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        float[] d = new float[3 * h * w];
+        int pixels = h * w;
+        for (int p = 0; p < pixels; p++) {
+            int v = argb[p];
+            d[p] = ((v >> 16) & 0xFF) / 255f;
+            d[pixels + p] = ((v >> 8) & 0xFF) / 255f;
+            d[2 * pixels + p] = (v & 0xFF) / 255f;
+        }
+        return InputTensor.of(3, h, w, d);
+    }
+
+    /** Converts a (3, H, W) tensor in [0, 1] (values are clamped) to an RGB image. */
+    public static BufferedImage toImage(InputTensor rgb) {
+        if (rgb.channels() != 3) {
+            throw new IllegalArgumentException("an RGB image needs 3 channels, got " + rgb.channels());
+        }
+        int h = rgb.height();
+        int w = rgb.width();
+        float[] d = rgb.unsafeData();
+        int pixels = h * w;
+        int[] argb = new int[pixels];
+        for (int p = 0; p < pixels; p++) {
+            argb[p] = 0xFF000000 | (to8(d[p]) << 16) | (to8(d[pixels + p]) << 8) | to8(d[2 * pixels + p]);
+        }
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, w, h, argb, 0, w);
+        return img;
+    }
+
+    private static int to8(float v) {
+        return Math.round(Math.min(Math.max(v, 0f), 1f) * 255f);
+    }
+
+    /**
+     * Resizes every channel to {@code height × width} by bilinear interpolation with half-pixel centres and no
+     * antialiasing, as {@code torch.nn.functional.interpolate(mode='bilinear', align_corners=False)}.
+     */
+    public static InputTensor resize(InputTensor x, int height, int width) {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
+        }
+        int ih = x.height();
+        int iw = x.width();
+        int[] ri = new int[2 * height];
+        float[] rw = new float[2 * height];
+        int[] ci = new int[2 * width];
+        float[] cw = new float[2 * width];
+        for (int i = 0; i < height; i++) {
+            Bilinear.source(ih, height, i, ri, rw, 2 * i);
+        }
+        for (int j = 0; j < width; j++) {
+            Bilinear.source(iw, width, j, ci, cw, 2 * j);
+        }
+        float[] src = x.unsafeData();
+        float[] out = new float[x.channels() * height * width];
+        for (int c = 0; c < x.channels(); c++) {
+            int plane = c * ih * iw;
+            for (int i = 0; i < height; i++) {
+                int r0 = plane + ri[2 * i] * iw;
+                int r1 = plane + ri[2 * i + 1] * iw;
+                float h0 = rw[2 * i];
+                float h1 = rw[2 * i + 1];
+                int o = (c * height + i) * width;
+                for (int j = 0; j < width; j++) {
+                    int c0 = ci[2 * j];
+                    int c1 = ci[2 * j + 1];
+                    float w0 = cw[2 * j];
+                    float w1 = cw[2 * j + 1];
+                    out[o + j] = h0 * (w0 * src[r0 + c0] + w1 * src[r0 + c1]) + h1 * (w0 * src[r1 + c0] + w1 * src[r1 + c1]);
+                }
+            }
+        }
+        return InputTensor.of(x.channels(), height, width, out);
+    }
+
+    /** {@code (x - mean[c]) / std[c]} per channel. */
+    public static InputTensor normalize(InputTensor x, float[] mean, float[] std) {
+        checkStats(x, mean, std);
+        float[] d = x.toArray();
+        int pixels = x.pixels();
+        for (int c = 0; c < x.channels(); c++) {
+            for (int p = c * pixels; p < (c + 1) * pixels; p++) {
+                d[p] = (d[p] - mean[c]) / std[c];
+            }
+        }
+        return InputTensor.of(x.channels(), x.height(), x.width(), d);
+    }
+
+    /** The inverse of {@link #normalize}: {@code x * std[c] + mean[c]} per channel. */
+    public static InputTensor denormalize(InputTensor x, float[] mean, float[] std) {
+        checkStats(x, mean, std);
+        float[] d = x.toArray();
+        int pixels = x.pixels();
+        for (int c = 0; c < x.channels(); c++) {
+            for (int p = c * pixels; p < (c + 1) * pixels; p++) {
+                d[p] = d[p] * std[c] + mean[c];
+            }
+        }
+        return InputTensor.of(x.channels(), x.height(), x.width(), d);
+    }
+
+    /**
+     * The reference's preprocessing: read, resize to {@code size × size}, normalise with the ImageNet statistics.
+     * Masks then multiply the normalised image, so a fully masked pixel is the ImageNet mean colour.
+     */
+    public static InputTensor readImageNet(Path file, int size) throws IOException {
+        return normalize(resize(read(file), size, size), IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    private static void checkStats(InputTensor x, float[] mean, float[] std) {
+        if (mean.length != x.channels() || std.length != x.channels()) {
+            throw new IllegalArgumentException("need one mean and std per channel (" + x.channels() + "), got "
+                    + mean.length + " and " + std.length);
+        }
+        for (float s : std) {
+            if (!(s > 0f) || !Float.isFinite(s)) {
+                throw new IllegalArgumentException("std values must be finite and > 0, got " + s);
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.relax4j.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.InputTensor;
+import org.relax4j.PixelMap;
+
+class ImagesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void npyRoundTripsWithANumpyHeader() throws IOException {
+        PixelMap m = new PixelMap(3, 5, new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -1.5f});
+        Path f = tmp.resolve("m.npy");
+        Npy.write(f, m);
+        byte[] bytes = Files.readAllBytes(f);
+        int headerLength = (bytes[8] & 0xFF) | ((bytes[9] & 0xFF) << 8);
+        assertEquals(0, (10 + headerLength) % 64, "header padded to 64 bytes");
+        String header = new String(bytes, 10, headerLength, StandardCharsets.US_ASCII);
+        assertTrue(header.startsWith("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }"), header);
+        assertTrue(header.endsWith("\n"));
+        assertEquals(10 + headerLength + 15 * 4, bytes.length);
+        assertArrayEquals(m.values(), Npy.read(f).values());
+    }
+
+    @Test
+    void resizeIsHalfPixelBilinear() {
+        // 1x2 → 1x4: sources at x = -0.25 (clamped to 0), 0.25, 0.75, 1.25 → [a, 0.75a + 0.25b, 0.25a + 0.75b, b].
+        InputTensor x = InputTensor.of(1, 1, 2, new float[] {0f, 4f});
+        assertArrayEquals(new float[] {0f, 1f, 3f, 4f}, Images.resize(x, 1, 4).toArray());
+        // Downsizing 4 → 2 samples at 0.5 and 2.5 (no antialiasing).
+        InputTensor y = InputTensor.of(1, 1, 4, new float[] {0f, 2f, 4f, 6f});
+        assertArrayEquals(new float[] {1f, 5f}, Images.resize(y, 1, 2).toArray());
+    }
+
+    @Test
+    void normalizeAndDenormalizeAreInverse() {
+        InputTensor x = InputTensor.of(3, 1, 2, new float[] {0.485f, 1f, 0.456f, 0f, 0.406f, 0.5f});
+        InputTensor n = Images.normalize(x, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        assertEquals(0f, n.get(0, 0, 0), 1e-7f);
+        assertEquals((1f - 0.485f) / 0.229f, n.get(0, 0, 1), 1e-6f);
+        assertEquals(-0.456f / 0.224f, n.get(1, 0, 1), 1e-6f);
+        InputTensor back = Images.denormalize(n, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        assertArrayEquals(x.toArray(), back.toArray(), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> Images.normalize(x, new float[2], new float[2]));
+    }
+
+    @Test
+    void readsPngAsRgbInUnitRange() throws IOException {
+        BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0xFF0000);
+        img.setRGB(2, 1, 0x00FF80);
+        Path f = tmp.resolve("x.png");
+        ImageIO.write(img, "png", f.toFile());
+        InputTensor t = Images.read(f);
+        assertEquals(3, t.channels());
+        assertEquals(2, t.height());
+        assertEquals(3, t.width());
+        assertEquals(1f, t.get(0, 0, 0));
+        assertEquals(0f, t.get(1, 0, 0));
+        assertEquals(1f, t.get(1, 1, 2));
+        assertEquals(128 / 255f, t.get(2, 1, 2));
+        assertEquals(img.getRGB(2, 1), Images.toImage(t).getRGB(2, 1));
+        IOException missing = assertThrows(IOException.class, () -> Images.read(tmp.resolve("nope.png")));
+        assertTrue(missing.getMessage().contains("nope.png"));
+        Path text = tmp.resolve("text.png");
+        Files.writeString(text, "not an image");
+        assertThrows(IOException.class, () -> Images.read(text));
+    }
+
+    @Test
+    void heatmapPanelsAreDrawnSideBySide() throws IOException {
+        int h = 32;
+        int w = 48;
+        float[] ramp = new float[h * w];
+        for (int p = 0; p < ramp.length; p++) {
+            ramp[p] = p % w;
+        }
+        PixelMap m = new PixelMap(h, w, ramp);
+        InputTensor grey = InputTensor.filled(3, h, w, 0.5f);
+        Path f = tmp.resolve("panels.png");
+        Heatmaps.write(f, grey, List.of(new Heatmaps.Panel("a", m), new Heatmaps.Panel("b", m)));
+        BufferedImage img = ImageIO.read(f.toFile());
+        assertTrue(img.getWidth() > 2 * w * 6 && img.getHeight() > h * 6, img.getWidth() + "x" + img.getHeight());
+        // Low values are blue, high values red, over the image.
+        int scale = Math.round(288f / w);
+        int left = img.getRGB(8 + 2, 26 + h * scale / 2);
+        int right = img.getRGB(8 + w * scale - 3, 26 + h * scale / 2);
+        assertTrue((left & 0xFF) > ((left >> 16) & 0xFF), Integer.toHexString(left));
+        assertTrue(((right >> 16) & 0xFF) > (right & 0xFF), Integer.toHexString(right));
+        assertThrows(IllegalArgumentException.class,
+                () -> Heatmaps.render(grey, List.of(new Heatmaps.Panel("a", new PixelMap(2, 2, new float[4])))));
+    }
+
+    @Test
+    void colourRampRunsBlueToRed() {
+        assertEquals(0x000080, Heatmaps.colour(0f) & 0xFFFFFF);
+        assertEquals(0x800000, Heatmaps.colour(1f) & 0xFFFFFF);
+        int mid = Heatmaps.colour(0.5f);
+        assertEquals(0xFF, (mid >> 8) & 0xFF, "green peaks in the middle");
+    }
+}
