@@ -38,8 +38,17 @@ public final class Heatmaps {
     private Heatmaps() {
     }
 
-    /** A named map for a panel. */
-    public record Panel(String title, PixelMap map) {
+    /**
+     * A named map for a panel.
+     *
+     * @param blankZeros if true, pixels whose value is exactly 0 are left uncoloured (shown as the image, dimmed)
+     *        and the colour range covers the other pixels only; for maps like U-RELAX where 0 means "filtered out"
+     */
+    public record Panel(String title, PixelMap map, boolean blankZeros) {
+        /** A panel that colours every pixel. */
+        public Panel(String title, PixelMap map) {
+            this(title, map, false);
+        }
     }
 
     /**
@@ -50,7 +59,7 @@ public final class Heatmaps {
      */
     public static void writeSummary(Path png, InputTensor image, Explanation e) throws IOException {
         write(png, image, List.of(new Panel("importance", e.importance()), new Panel("uncertainty", e.uncertainty()),
-                new Panel("U-RELAX", e.uRelax())));
+                new Panel("U-RELAX", e.uRelax(), true)));
     }
 
     /** Writes one panel per map, side by side, as one PNG. All maps must have the image's size. */
@@ -89,9 +98,10 @@ public final class Heatmaps {
             for (int k = 0; k < panels.size(); k++) {
                 int x0 = MARGIN + k * (panelWidth + MARGIN);
                 Panel p = panels.get(k);
-                float lo = p.map().min();
-                float hi = p.map().max();
-                g.drawImage(overlay(image, p.map(), lo, hi), x0, TITLE, dw, dh, null);
+                float[] range = range(p);
+                float lo = range[0];
+                float hi = range[1];
+                g.drawImage(overlay(image, p.map(), lo, hi, p.blankZeros()), x0, TITLE, dw, dh, null);
                 drawBar(g, x0 + dw + BAR_GAP, TITLE, dh, lo, hi);
                 text(g, p.title(), x0, TITLE - 8, 14, true);
             }
@@ -101,7 +111,23 @@ public final class Heatmaps {
         return out;
     }
 
-    private static BufferedImage overlay(InputTensor image, PixelMap map, float lo, float hi) {
+    /** The colour range: the map's min and max, over its non-zero values for a blank-zeros panel. */
+    private static float[] range(Panel p) {
+        if (!p.blankZeros()) {
+            return new float[] {p.map().min(), p.map().max()};
+        }
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float v : p.map().values()) {
+            if (v != 0f) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        return lo <= hi ? new float[] {lo, hi} : new float[] {0f, 0f};
+    }
+
+    private static BufferedImage overlay(InputTensor image, PixelMap map, float lo, float hi, boolean blankZeros) {
         int h = map.height();
         int w = map.width();
         float[] v = map.values();
@@ -110,6 +136,13 @@ public final class Heatmaps {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         float range = hi - lo;
         for (int p = 0; p < pixels; p++) {
+            if (blankZeros && v[p] == 0f) {
+                float grey = rgb != null ? 0.3f * (clamp(rgb[p]) + clamp(rgb[pixels + p]) + clamp(rgb[2 * pixels + p])) / 3f
+                        + 0.35f : 0.9f;
+                int q = Math.round(grey * 255);
+                img.setRGB(p % w, p / w, (q << 16) | (q << 8) | q);
+                continue;
+            }
             float t = range > 0 ? (v[p] - lo) / range : 0.5f;
             int c = colour(t);
             float r = ((c >> 16) & 0xFF) / 255f;

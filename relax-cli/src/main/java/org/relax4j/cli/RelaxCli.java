@@ -1,0 +1,54 @@
+package org.relax4j.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code relax} command. Exit codes: 0 success, 1 the work failed (unreadable image, model or engine
+ * problem), 2 bad usage, 130 interrupted.
+ */
+@Command(name = "relax", mixinStandardHelpOptions = true, versionProvider = RelaxCli.Version.class,
+        description = "RELAX: which parts of an image does an encoder's representation depend on?",
+        subcommands = {ExplainCommand.class, EnginesCommand.class, CommandLine.HelpCommand.class})
+public final class RelaxCli implements Runnable {
+    /** Exit code when the work failed. */
+    static final int FAILED = 1;
+
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'relax explain IMAGE'");
+    }
+
+    /** Runs the command line and returns the exit code (for tests and embedding). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new RelaxCli());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            line.getErr().println("relax: error: " + ex.getMessage());
+            if (System.getenv("RELAX4J_DEBUG") != null) {
+                ex.printStackTrace(line.getErr());
+            }
+            return FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        System.exit(code);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = RelaxCli.class.getPackage().getImplementationVersion();
+            return new String[] {"relax4j " + (v != null ? v : "(development build)"),
+                    "Java " + System.getProperty("java.version")};
+        }
+    }
+}

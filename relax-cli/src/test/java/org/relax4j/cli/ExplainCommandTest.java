@@ -1,0 +1,133 @@
+package org.relax4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.Embeddings;
+import org.relax4j.InputBatch;
+import org.relax4j.InputTensor;
+import org.relax4j.PixelMap;
+import org.relax4j.Similarity;
+import org.relax4j.image.Images;
+import org.relax4j.image.Npy;
+import org.relax4j.onnx.ImageNetDenormalizingEncoder;
+import org.relax4j.onnx.PretrainedModels;
+
+/**
+ * The main job end to end, with the real pretrained MobileNetV2 (fetched with npm and converted on first use) and a
+ * real photo, plus an encoder-agnostic faithfulness check of the map it writes.
+ */
+class ExplainCommandTest {
+    private static final Path CHELSEA = Path.of("..", "samples", "chelsea.png");
+    private static final int MASKS = 400;
+
+    @TempDir
+    static Path out;
+
+    static int exit;
+    static String explainErr;
+    static String stdout;
+    static String stderr;
+
+    static int run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = RelaxCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        stdout = o.toString();
+        stderr = e.toString();
+        return code;
+    }
+
+    @BeforeAll
+    static void explainChelsea() {
+        exit = run("explain", CHELSEA.toString(), "--masks", String.valueOf(MASKS), "--seed", "3", "--out", out.toString());
+        explainErr = stderr;
+    }
+
+    @Test
+    void writesMapsPicturesAndSummary() throws Exception {
+        assertEquals(0, exit, "exit code; stderr: " + explainErr);
+        Path dir = out.resolve("chelsea");
+        for (String f : new String[] {"summary.png", "importance.png", "uncertainty.png", "u_relax.png", "importance.npy",
+                "uncertainty.npy", "variance.npy", "u_relax.npy", "summary.json"}) {
+            assertTrue(Files.size(dir.resolve(f)) > 0, f);
+        }
+        PixelMap importance = Npy.read(dir.resolve("importance.npy"));
+        assertEquals(224, importance.height());
+        assertEquals(224, importance.width());
+        assertTrue(importance.max() > importance.min(), "the map is not flat");
+        BufferedImage summary = ImageIO.read(dir.resolve("summary.png").toFile());
+        assertTrue(summary.getWidth() > 3 * 224, "three panels side by side");
+        String json = Files.readString(dir.resolve("summary.json"));
+        assertTrue(json.contains("\"masksUsed\": " + MASKS), json);
+        assertTrue(json.contains("\"seed\": 3"), json);
+        assertTrue(json.contains("ImageNet mean"), json);
+        assertTrue(json.contains("\"encoderSeconds\""), json);
+        assertTrue(explainErr.contains("masks 100%"), "progress is reported: " + explainErr);
+    }
+
+    /**
+     * Deleting (setting to the mean colour) the 20 % of pixels RELAX ranks most important must move the embedding
+     * further from the original than deleting the 20 % ranked least important.
+     */
+    @Test
+    void deletingTheMostImportantPixelsChangesTheEmbeddingMore() throws Exception {
+        assertEquals(0, exit, "exit code; stderr: " + explainErr);
+        float[] importance = Npy.read(out.resolve("chelsea").resolve("importance.npy")).values();
+        InputTensor x = Images.normalize(Images.resize(Images.read(CHELSEA), 224, 224), Images.IMAGENET_MEAN,
+                Images.IMAGENET_STD);
+        Integer[] order = new Integer[importance.length];
+        for (int p = 0; p < order.length; p++) {
+            order[p] = p;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(importance[b], importance[a]));
+        int k = importance.length / 5;
+        float[] mostDeleted = x.toArray();
+        float[] leastDeleted = x.toArray();
+        int pixels = x.pixels();
+        for (int r = 0; r < k; r++) {
+            for (int c = 0; c < 3; c++) {
+                mostDeleted[c * pixels + order[r]] = 0f;
+                leastDeleted[c * pixels + order[order.length - 1 - r]] = 0f;
+            }
+        }
+        float[] batch = new float[3 * 3 * pixels];
+        System.arraycopy(x.toArray(), 0, batch, 0, 3 * pixels);
+        System.arraycopy(mostDeleted, 0, batch, 3 * pixels, 3 * pixels);
+        System.arraycopy(leastDeleted, 0, batch, 6 * pixels, 3 * pixels);
+        try (ImageNetDenormalizingEncoder enc = PretrainedModels.openMobileNetV2(PretrainedModels.defaultCacheDir(), 2,
+                s -> { })) {
+            Embeddings e = enc.encode(new InputBatch(batch, 0, 3, 3, 224, 224));
+            float most = Similarity.cosine().similarity(e.data(), 0, e.data(), e.dim(), e.dim());
+            float least = Similarity.cosine().similarity(e.data(), 0, e.data(), 2 * e.dim(), e.dim());
+            assertTrue(most < least - 0.02, "cosine after deleting the most important 20 %: " + most
+                    + ", the least important 20 %: " + least);
+        }
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndFailuresWithOne() {
+        assertEquals(2, run("explain", CHELSEA.toString(), "--masks", "0"));
+        assertTrue(stderr.contains("masks must be at least 1"), stderr);
+        assertEquals(2, run("explain", CHELSEA.toString(), "--no-such-option"));
+        assertEquals(2, run("explain"));
+        assertEquals(2, run("explain", CHELSEA.toString(), "--model", "missing.onnx"));
+        assertTrue(stderr.contains("no ONNX file at missing.onnx"), stderr);
+        assertEquals(1, run("explain", "no-such-image.png", "--out", out.toString()));
+        assertTrue(stderr.contains("relax: error: no image file at no-such-image.png"), stderr);
+        assertEquals(1, run("explain", CHELSEA.toString(), "--engine", "tpu", "--out", out.toString()));
+        assertTrue(stderr.contains("no engine named 'tpu'"), stderr);
+        assertEquals(0, run("explain", "--help"));
+        assertTrue(stdout.contains("--keep-probability") && stdout.contains("Default: 0.5"), stdout);
+    }
+}
