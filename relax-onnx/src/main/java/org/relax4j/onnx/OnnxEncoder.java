@@ -1,0 +1,406 @@
+package org.relax4j.onnx;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+import org.relax4j.Embeddings;
+import org.relax4j.Encoder;
+import org.relax4j.EncoderException;
+import org.relax4j.InputBatch;
+
+/**
+ * An {@link Encoder} that runs an ONNX model with ONNX Runtime (CPU).
+ *
+ * <pre>{@code
+ * try (OnnxEncoder encoder = OnnxEncoder.builder(Path.of("model.onnx")).intraOpThreads(2).build()) {
+ *     Embeddings e = encoder.encode(batch);
+ * }
+ * }</pre>
+ *
+ * <p><b>Input.</b> The model's input must be a rank-4 float tensor. RELAX hands over NCHW batches; for a model
+ * whose input is NHWC ({@link Layout#NHWC}, or {@link Layout#AUTO} inferred from the input's shape) each batch
+ * is transposed into a reused direct buffer; NCHW batches are copied into it. Fixed C, H, W dimensions of the
+ * model are checked against every batch. A model with a fixed batch size {@code n} is run on chunks of
+ * {@code n} inputs, the last chunk zero-padded and the padded rows dropped; a dynamic batch dimension takes the
+ * whole batch, or chunks of {@link Builder#maxBatch(int)}.
+ *
+ * <p><b>Output.</b> The chosen output (default: the first) is flattened to {@code (B, D)}, D being the product
+ * of its non-batch dimensions. Each call returns a new array.
+ *
+ * <p><b>Errors.</b> Configuration problems (missing file, unknown input or output name, an input that is not
+ * rank-4 float) throw {@link IllegalArgumentException} from {@link Builder#build()}, naming the model's actual
+ * inputs and outputs with their shapes. A batch whose shape the model cannot take throws
+ * {@link IllegalArgumentException} naming the model's input shape; ONNX Runtime failures during a run are
+ * wrapped in {@link EncoderException}.
+ *
+ * <p><b>Threads and resources.</b> Calls are serialised (the input buffer is reused). {@link #close()} releases the
+ * session and its options and is idempotent; the {@link OrtEnvironment} is the process-wide singleton and is
+ * left open.
+ */
+public final class OnnxEncoder implements Encoder, AutoCloseable {
+
+    /** How the model's 4-D input is laid out. */
+    public enum Layout {
+        /** (N, C, H, W), as RELAX's batches. */
+        NCHW,
+        /** (N, H, W, C), as TensorFlow models. */
+        NHWC,
+        /** Inferred from the model's input shape: NHWC if the last dimension is 1 or 3 and dimension 1 is not. */
+        AUTO
+    }
+
+    /** Options for {@link OnnxEncoder}; every setter validates its value and names it in the exception. */
+    public static final class Builder {
+        private final Path modelPath;
+        private final byte[] modelBytes;
+        private String inputName;
+        private String outputName;
+        private Layout layout = Layout.AUTO;
+        private int intraOpThreads;
+        private int maxBatch;
+
+        private Builder(Path modelPath, byte[] modelBytes) {
+            this.modelPath = modelPath;
+            this.modelBytes = modelBytes;
+        }
+
+        /** The input to feed (default: the model's first input). */
+        public Builder inputName(String name) {
+            this.inputName = requireName(name, "inputName");
+            return this;
+        }
+
+        /** The output to return (default: the model's first output). */
+        public Builder outputName(String name) {
+            this.outputName = requireName(name, "outputName");
+            return this;
+        }
+
+        /** The input's layout (default {@link Layout#AUTO}). */
+        public Builder layout(Layout layout) {
+            this.layout = Objects.requireNonNull(layout, "layout");
+            return this;
+        }
+
+        /** ONNX Runtime's intra-op threads; 0 (default) lets ONNX Runtime choose. */
+        public Builder intraOpThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("intraOpThreads (" + threads + ") must be >= 0");
+            }
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /**
+         * The largest number of inputs run at once for a model with a dynamic batch dimension; 0 (default)
+         * runs each batch whole. Ignored for a model with a fixed batch size.
+         */
+        public Builder maxBatch(int maxBatch) {
+            if (maxBatch < 0) {
+                throw new IllegalArgumentException("maxBatch (" + maxBatch + ") must be >= 0");
+            }
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        /**
+         * Loads the model and checks its input and output.
+         *
+         * @throws IllegalArgumentException if the file is missing, a name is unknown, or the input is not a rank-4
+         *     float tensor; the message lists the model's inputs and outputs
+         * @throws EncoderException if ONNX Runtime cannot load the model
+         */
+        public OnnxEncoder build() {
+            if (modelPath != null && !Files.isRegularFile(modelPath)) {
+                throw new IllegalArgumentException("ONNX model file not found: " + modelPath.toAbsolutePath());
+            }
+            return new OnnxEncoder(this);
+        }
+
+        private static String requireName(String name, String field) {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException(field + " must be a non-empty name, got " + name);
+            }
+            return name;
+        }
+    }
+
+    /** Options for the model file at {@code modelPath}. */
+    public static Builder builder(Path modelPath) {
+        return new Builder(Objects.requireNonNull(modelPath, "modelPath"), null);
+    }
+
+    /** Options for a serialised model held in memory (not copied; do not modify it until built). */
+    public static Builder builder(byte[] modelBytes) {
+        Objects.requireNonNull(modelBytes, "modelBytes");
+        if (modelBytes.length == 0) {
+            throw new IllegalArgumentException("modelBytes is empty");
+        }
+        return new Builder(null, modelBytes);
+    }
+
+    private final String source;
+    private final OrtEnvironment env;
+    private final OrtSession.SessionOptions options;
+    private final OrtSession session;
+    private final String inputName;
+    private final String outputName;
+    private final long[] inputShape;
+    private final Layout layout;
+    private final int fixedBatch;
+    private final int maxBatch;
+    private FloatBuffer direct;
+    private float[] staging;
+    private boolean closed;
+
+    private OnnxEncoder(Builder b) {
+        source = b.modelPath != null ? b.modelPath.toString() : "<" + b.modelBytes.length + " model bytes>";
+        env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions opts = null;
+        OrtSession s = null;
+        try {
+            opts = new OrtSession.SessionOptions();
+            if (b.intraOpThreads > 0) {
+                opts.setIntraOpNumThreads(b.intraOpThreads);
+            }
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            s = b.modelPath != null ? env.createSession(b.modelPath.toString(), opts)
+                    : env.createSession(b.modelBytes, opts);
+
+            Map<String, NodeInfo> inputs = s.getInputInfo();
+            Map<String, NodeInfo> outputs = s.getOutputInfo();
+            String in = b.inputName != null ? b.inputName : inputs.keySet().iterator().next();
+            String out = b.outputName != null ? b.outputName : outputs.keySet().iterator().next();
+            if (!inputs.containsKey(in)) {
+                throw new IllegalArgumentException("model " + source + " has no input '" + in + "'; "
+                        + describe(inputs, outputs));
+            }
+            if (!outputs.containsKey(out)) {
+                throw new IllegalArgumentException("model " + source + " has no output '" + out + "'; "
+                        + describe(inputs, outputs));
+            }
+            if (!(inputs.get(in).getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
+                throw new IllegalArgumentException("input '" + in + "' of model " + source
+                        + " is not a float tensor; " + describe(inputs, outputs));
+            }
+            if (!(outputs.get(out).getInfo() instanceof TensorInfo to) || to.type != OnnxJavaType.FLOAT) {
+                throw new IllegalArgumentException("output '" + out + "' of model " + source
+                        + " is not a float tensor; " + describe(inputs, outputs));
+            }
+            long[] shape = ti.getShape();
+            if (shape.length != 4) {
+                throw new IllegalArgumentException("input '" + in + "' of model " + source + " has rank "
+                        + shape.length + " " + Arrays.toString(shape) + ", an image encoder needs rank 4; "
+                        + describe(inputs, outputs));
+            }
+            inputName = in;
+            outputName = out;
+            inputShape = shape;
+            layout = b.layout != Layout.AUTO ? b.layout : inferLayout(shape);
+            fixedBatch = shape[0] > 0 ? (int) shape[0] : 0;
+            maxBatch = b.maxBatch;
+            options = opts;
+            session = s;
+        } catch (OrtException e) {
+            closeQuietly(s, opts);
+            throw new EncoderException("ONNX Runtime could not load model " + source + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(s, opts);
+            throw e;
+        }
+    }
+
+    /** NHWC if the last dimension is 1 or 3 and dimension 1 is not; otherwise NCHW. */
+    static Layout inferLayout(long[] shape) {
+        boolean lastIsChannels = shape[3] == 1 || shape[3] == 3;
+        boolean secondIsChannels = shape[1] == 1 || shape[1] == 3;
+        return lastIsChannels && !secondIsChannels ? Layout.NHWC : Layout.NCHW;
+    }
+
+    private static String describe(Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
+        return "the model's inputs are " + describe(inputs) + ", outputs are " + describe(outputs);
+    }
+
+    private static String describe(Map<String, NodeInfo> infos) {
+        StringBuilder sb = new StringBuilder("[");
+        for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append('\'').append(e.getKey()).append('\'');
+            if (e.getValue().getInfo() instanceof TensorInfo t) {
+                sb.append(' ').append(t.type).append(Arrays.toString(t.getShape()));
+            } else {
+                sb.append(' ').append(e.getValue().getInfo());
+            }
+        }
+        return sb.append(']').toString();
+    }
+
+    /** The name of the input fed. */
+    public String inputName() {
+        return inputName;
+    }
+
+    /** The name of the output returned. */
+    public String outputName() {
+        return outputName;
+    }
+
+    /** The model's input shape as declared (-1 for a dynamic dimension), in the model's layout. */
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** The input layout in use ({@link Layout#AUTO} resolved). */
+    public Layout layout() {
+        return layout;
+    }
+
+    /**
+     * Runs the model on {@code batch}.
+     *
+     * @param batch (B, C, H, W) row-major float32. Not modified.
+     * @return B rows, each the output flattened; a new array
+     * @throws IllegalArgumentException if the model's fixed dimensions cannot take the batch's C, H or W
+     * @throws EncoderException if ONNX Runtime fails
+     * @throws IllegalStateException if the encoder is closed
+     */
+    @Override
+    public synchronized Embeddings encode(InputBatch batch) {
+        if (closed) {
+            throw new IllegalStateException("OnnxEncoder for " + source + " is closed");
+        }
+        int c = batch.channels();
+        int h = batch.height();
+        int w = batch.width();
+        checkDim(c, layout == Layout.NHWC ? 3 : 1, "channels", batch);
+        checkDim(h, layout == Layout.NHWC ? 1 : 2, "height", batch);
+        checkDim(w, layout == Layout.NHWC ? 2 : 3, "width", batch);
+
+        int total = batch.size();
+        int chunk = fixedBatch > 0 ? fixedBatch : (maxBatch > 0 ? Math.min(maxBatch, total) : total);
+        int sample = batch.sampleLength();
+        float[] out = null;
+        int dim = -1;
+        for (int start = 0; start < total; start += chunk) {
+            int rows = Math.min(chunk, total - start);
+            int runRows = fixedBatch > 0 ? fixedBatch : rows;
+            FloatBuffer in = fill(batch, start, rows, runRows, sample);
+            long[] shape = layout == Layout.NHWC ? new long[] {runRows, h, w, c} : new long[] {runRows, c, h, w};
+            float[] result;
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, shape);
+                 OrtSession.Result r = session.run(Map.of(inputName, tensor), Set.of(outputName))) {
+                Optional<OnnxValue> v = r.get(outputName);
+                if (v.isEmpty() || !(v.get() instanceof OnnxTensor t)) {
+                    throw new EncoderException("model " + source + " returned no tensor '" + outputName + "'");
+                }
+                long[] outShape = t.getInfo().getShape();
+                if (outShape.length == 0 || outShape[0] != runRows) {
+                    throw new EncoderException("output '" + outputName + "' of model " + source + " has shape "
+                            + Arrays.toString(outShape) + " for a batch of " + runRows
+                            + "; its first dimension must be the batch");
+                }
+                FloatBuffer fb = t.getFloatBuffer();
+                int d = fb.remaining() / runRows;
+                if (out == null) {
+                    dim = d;
+                    out = new float[Math.multiplyExact(total, dim)];
+                }
+                fb.get(out, start * dim, rows * dim);
+            } catch (OrtException e) {
+                throw new EncoderException("ONNX Runtime failed on a batch of " + rows + " inputs " + Arrays.toString(
+                        shape) + " for model " + source + ": " + e.getMessage(), e);
+            }
+        }
+        return new Embeddings(total, dim, out);
+    }
+
+    private void checkDim(int actual, int axis, String what, InputBatch batch) {
+        long expected = inputShape[axis];
+        if (expected > 0 && expected != actual) {
+            throw new IllegalArgumentException("batch " + Arrays.toString(batch.shape()) + " (NCHW) has " + what + " "
+                    + actual + ", but input '" + inputName + "' of model " + source + " has shape "
+                    + Arrays.toString(inputShape) + " (" + layout + ") and takes " + what + " " + expected);
+        }
+    }
+
+    /** Copies inputs [start, start+rows) into the reused direct buffer in the model's layout, zero-padding to runRows. */
+    private FloatBuffer fill(InputBatch batch, int start, int rows, int runRows, int sample) {
+        int needed = Math.multiplyExact(runRows, sample);
+        if (direct == null || direct.capacity() < needed) {
+            direct = ByteBuffer.allocateDirect(Math.multiplyExact(needed, Float.BYTES)).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+        }
+        direct.clear();
+        int src = batch.offsetOf(start);
+        if (layout == Layout.NHWC) {
+            if (staging == null || staging.length < rows * sample) {
+                staging = new float[rows * sample];
+            }
+            Layouts.nchwToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), batch.height(), batch.width());
+            direct.put(staging, 0, rows * sample);
+        } else {
+            direct.put(batch.data(), src, rows * sample);
+        }
+        for (int k = rows * sample; k < needed; k++) {
+            direct.put(0f);
+        }
+        direct.flip();
+        return direct;
+    }
+
+    /** Releases the session and its options; later calls to {@link #encode} fail. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        direct = null;
+        staging = null;
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new EncoderException("ONNX Runtime failed to close the session for " + source, e);
+        } finally {
+            options.close();
+        }
+    }
+
+    private static void closeQuietly(OrtSession s, OrtSession.SessionOptions o) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (OrtException e) {
+                // the load already failed; that error is the one to report
+            }
+        }
+        if (o != null) {
+            o.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxEncoder[" + source + ", input '" + inputName + "' " + Arrays.toString(inputShape) + " " + layout
+                + ", output '" + outputName + "']";
+    }
+}

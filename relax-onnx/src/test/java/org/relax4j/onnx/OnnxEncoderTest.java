@@ -1,0 +1,166 @@
+package org.relax4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.Embeddings;
+import org.relax4j.InputBatch;
+
+class OnnxEncoderTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Input "x" of the given shape; outputs "y" = ReduceMean over H, W (per-channel mean) and "sum" = ReduceSum. */
+    static byte[] channelMeanModel(long[] shape, boolean nhwc) {
+        OnnxModelBuilder b = new OnnxModelBuilder("mean");
+        b.input("x", OnnxModelBuilder.FLOAT, shape);
+        long[] axes = nhwc ? new long[] {1, 2} : new long[] {2, 3};
+        b.node("ReduceMean", "mean").inputs("x").outputs("y").attr("axes", axes).attr("keepdims", 0L).add();
+        b.node("ReduceSum", "sum").inputs("x").outputs("sum").attr("keepdims", 0L).add();
+        long c = nhwc ? shape[3] : shape[1];
+        b.output("y", OnnxModelBuilder.FLOAT, new long[] {shape[0], c});
+        b.output("sum", OnnxModelBuilder.FLOAT, new long[0]);
+        return b.toBytes("test", "1");
+    }
+
+    private static float[] channelMeans(float[] nchw, int batch, int c, int plane) {
+        float[] out = new float[batch * c];
+        for (int b = 0; b < batch; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                double s = 0;
+                for (int p = 0; p < plane; p++) {
+                    s += nchw[(b * c + ch) * plane + p];
+                }
+                out[b * c + ch] = (float) (s / plane);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void fixedBatchIsChunkedPaddedAndTrimmed() {
+        byte[] model = channelMeanModel(new long[] {2, 4, 5, 3}, true);
+        float[] x = OnnxModelBuilderTest.random(new Random(3), 5 * 3 * 4 * 5, 1f);
+        try (OnnxEncoder enc = OnnxEncoder.builder(model).build()) {
+            assertEquals(OnnxEncoder.Layout.NHWC, enc.layout(), "AUTO infers NHWC from [2, 4, 5, 3]");
+            Embeddings e = enc.encode(new InputBatch(x, 0, 5, 3, 4, 5));
+            assertEquals(5, e.rows());
+            assertEquals(3, e.dim());
+            assertArrayEquals(channelMeans(x, 5, 3, 20), e.data(), 1e-5f);
+        }
+    }
+
+    @Test
+    void dynamicBatchWithMaxBatchGivesTheSameRows() {
+        byte[] model = channelMeanModel(new long[] {-1, 3, 4, 4}, false);
+        float[] x = OnnxModelBuilderTest.random(new Random(4), 7 * 3 * 16 + 48, 1f);
+        InputBatch batch = new InputBatch(x, 48, 7, 3, 4, 4); // a view that starts at an offset
+        float[] expected = channelMeans(java.util.Arrays.copyOfRange(x, 48, x.length), 7, 3, 16);
+        try (OnnxEncoder whole = OnnxEncoder.builder(model).layout(OnnxEncoder.Layout.NCHW).build();
+             OnnxEncoder chunked = OnnxEncoder.builder(model).maxBatch(3).build()) {
+            assertArrayEquals(expected, whole.encode(batch).data(), 1e-5f);
+            assertArrayEquals(expected, chunked.encode(batch).data(), 1e-5f);
+        }
+    }
+
+    @Test
+    void flattensAnyOutputToRows() {
+        OnnxModelBuilder b = new OnnxModelBuilder("relu");
+        b.input("x", OnnxModelBuilder.FLOAT, new long[] {-1, 2, 3, 4});
+        b.node("Relu", "relu").inputs("x").outputs("y").add();
+        b.output("y", OnnxModelBuilder.FLOAT, new long[] {-1, 2, 3, 4});
+        float[] x = OnnxModelBuilderTest.random(new Random(5), 2 * 24, 1f);
+        float[] expected = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            expected[i] = Math.max(0, x[i]);
+        }
+        try (OnnxEncoder enc = OnnxEncoder.builder(b.toBytes("t", "1")).build()) {
+            assertEquals(OnnxEncoder.Layout.NCHW, enc.layout());
+            Embeddings e = enc.encode(new InputBatch(x, 0, 2, 2, 3, 4));
+            assertEquals(24, e.dim());
+            assertArrayEquals(expected, e.data(), 0f);
+        }
+    }
+
+    @Test
+    void missingModelFileIsNamed() {
+        Path missing = tmp.resolve("absent.onnx");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxEncoder.builder(missing).build());
+        assertTrue(e.getMessage().contains("not found") && e.getMessage().contains("absent.onnx"), e.getMessage());
+    }
+
+    @Test
+    void unknownOutputListsTheModelsOutputs() throws Exception {
+        Path file = tmp.resolve("m.onnx");
+        Files.write(file, channelMeanModel(new long[] {-1, 4, 4, 3}, true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxEncoder.builder(file).outputName("logits").build());
+        String m = e.getMessage();
+        assertTrue(m.contains("no output 'logits'") && m.contains("'y'") && m.contains("'sum'")
+                && m.contains("[-1, 4, 4, 3]"), m);
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxEncoder.builder(file).inputName("image").build());
+        assertTrue(e.getMessage().contains("no input 'image'") && e.getMessage().contains("'x'"), e.getMessage());
+    }
+
+    @Test
+    void inputOfRankOtherThanFourIsRejected() {
+        OnnxModelBuilder b = new OnnxModelBuilder("dense");
+        b.input("v", OnnxModelBuilder.FLOAT, new long[] {-1, 8});
+        b.node("Relu", "r").inputs("v").outputs("y").add();
+        b.output("y", OnnxModelBuilder.FLOAT, new long[] {-1, 8});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxEncoder.builder(b.toBytes("t", "1")).build());
+        assertTrue(e.getMessage().contains("rank 2") && e.getMessage().contains("[-1, 8]"), e.getMessage());
+    }
+
+    @Test
+    void batchTheModelCannotTakeNamesTheInputShape() {
+        byte[] model = channelMeanModel(new long[] {-1, 224, 224, 3}, true);
+        try (OnnxEncoder enc = OnnxEncoder.builder(model).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> enc.encode(new InputBatch(new float[3 * 100 * 100], 0, 1, 3, 100, 100)));
+            assertTrue(e.getMessage().contains("[-1, 224, 224, 3]") && e.getMessage().contains("height 100"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> enc.encode(new InputBatch(new float[224 * 224], 0, 1, 1, 224, 224)));
+            assertTrue(e.getMessage().contains("channels 1"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndLaterCallsFail() {
+        OnnxEncoder enc = OnnxEncoder.builder(channelMeanModel(new long[] {-1, 3, 2, 2}, false)).build();
+        enc.close();
+        enc.close();
+        assertThrows(IllegalStateException.class, () -> enc.encode(new InputBatch(new float[12], 0, 1, 3, 2, 2)));
+    }
+
+    @Test
+    void optionsAreValidatedWithTheirNames() {
+        OnnxEncoder.Builder b = OnnxEncoder.builder(new byte[] {1});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.intraOpThreads(-1));
+        assertTrue(e.getMessage().contains("intraOpThreads (-1)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.maxBatch(-2));
+        assertTrue(e.getMessage().contains("maxBatch (-2)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OnnxEncoder.builder(new byte[0]));
+    }
+
+    @Test
+    void layoutIsInferredFromTheInputShape() {
+        assertEquals(OnnxEncoder.Layout.NHWC, OnnxEncoder.inferLayout(new long[] {-1, 224, 224, 3}));
+        assertEquals(OnnxEncoder.Layout.NHWC, OnnxEncoder.inferLayout(new long[] {1, 28, 28, 1}));
+        assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, 3, 224, 224}));
+        assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, 3, 8, 3}));
+        assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, -1, -1, -1}));
+    }
+}
