@@ -1,0 +1,114 @@
+package org.relax4j.gpu;
+
+import org.relax4j.mask.MaskGeometry;
+
+/**
+ * The seam between the host pipeline ({@link PipelinedEngine}: batching, double buffering, the hand-over to the
+ * encoder) and the code that runs on a device. {@link OpenClBackend} implements it with OpenCL kernels; a CUDA
+ * or TornadoVM backend would implement the same handful of operations and reuse the pipeline unchanged.
+ *
+ * <p>A backend owns the device-wide resources (context, compiled program); each explanation gets a
+ * {@link DeviceRun} with its own buffers. Backends are not thread safe except where a method says so.
+ */
+interface DeviceBackend extends AutoCloseable {
+
+    /** Which device this is, for people: platform, device name, version and anything that affects results. */
+    String description();
+
+    /** The largest single buffer the device allocates, in bytes (OpenCL: CL_DEVICE_MAX_MEM_ALLOC_SIZE). */
+    long maxAllocationBytes();
+
+    /** The device's memory, in bytes (OpenCL: CL_DEVICE_GLOBAL_MEM_SIZE). */
+    long globalMemoryBytes();
+
+    /**
+     * Allocates one explanation's device buffers, uploads the input, the mask tables and the initial state.
+     *
+     * @throws OpenClException (or the backend's equivalent) if the device refuses
+     */
+    DeviceRun openRun(RunLayout layout);
+
+    /** Releases the backend's resources. Idempotent. */
+    @Override
+    void close();
+
+    /**
+     * What one run holds, decided and validated by the pipeline.
+     *
+     * @param input the input (C, H, W), row-major. Not modified; not kept after {@link #openRun} returns.
+     * @param geometry the mask tables for (cells, H, W): the one source of truth for the mask formula
+     * @param maxBatch the largest batch of masks
+     * @param samplesPerBuffer how many masked inputs one device buffer holds (less than maxBatch when a batch
+     *        is larger than the device's largest buffer; the batch is then rendered by several launches)
+     * @param initialWeight the estimator's starting sum of weights
+     */
+    record RunLayout(float[] input, int channels, int height, int width, MaskGeometry geometry, int maxBatch,
+                     int samplesPerBuffer, float initialWeight) {
+        int cells() {
+            return geometry.cells();
+        }
+
+        int pixels() {
+            return height * width;
+        }
+
+        int sampleFloats() {
+            return channels * height * width;
+        }
+    }
+
+    /**
+     * One explanation's device state: two slots (0 and 1), each with a batch's grids and shifts, its rendered
+     * masked inputs and its similarities, and one estimator state (W, R, U) shared by all batches. All
+     * {@code enqueue}-style methods return before the device is done; operations run on the device in the order
+     * they were called.
+     */
+    interface DeviceRun extends AutoCloseable {
+
+        /** Number of slots. */
+        int SLOTS = 2;
+
+        /** Draws masks [firstMask, firstMask + count) of a {@code RandomMasks(seed, cells, keep)} into the slot, on the device. */
+        void drawRandomMasks(int slot, long seed, float keepProbability, long firstMask, int count);
+
+        /**
+         * Uploads grids and shifts drawn on the host into the slot.
+         *
+         * @param grids count·cells² values of 0/1. Not modified, not kept.
+         * @param shifts 2·count values [dx, dy]. Not modified, not kept.
+         */
+        void uploadMasks(int slot, byte[] grids, int[] shifts, int count);
+
+        /** Renders the slot's masks times the input, and starts bringing the result to the host. */
+        void render(int slot, int count);
+
+        /**
+         * Waits until the slot's rendered batch is on the host and copies it into {@code destination}
+         * (count·C·H·W floats from index 0). Safe to call from another thread than the one enqueueing work for
+         * the other slot; the caller must not call {@link #render} for this slot until it returns.
+         *
+         * @param destination modified
+         */
+        void copyRendered(int slot, int count, float[] destination);
+
+        /**
+         * Adds the slot's masks, in order, with these similarities to the estimator.
+         *
+         * @param similarities at least count values. Not modified; copied before the method returns.
+         */
+        void accumulate(int slot, int count, float[] similarities);
+
+        /** Waits for all work and reads the estimator's state into the three arrays (H·W each). */
+        void readState(float[] weights, float[] importance, float[] uncertainty);
+
+        /** Waits for all work and reads the slot's grids and shifts back (for tests and diagnostics). */
+        void readMasks(int slot, int count, byte[] grids, int[] shifts);
+
+        /** Waits for all work to finish. */
+        void finish();
+
+        /** Releases the run's buffers (waiting for pending work first). Idempotent. */
+        @Override
+        void close();
+    }
+}

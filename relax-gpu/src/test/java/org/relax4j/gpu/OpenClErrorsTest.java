@@ -1,0 +1,112 @@
+package org.relax4j.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.relax4j.InputTensor;
+import org.relax4j.engine.EngineRun;
+import org.relax4j.mask.RandomMasks;
+
+/** Every way the engine refuses: bad device choices, batches too large, kernels that do not build, use after close. */
+class OpenClErrorsTest {
+
+    @BeforeEach
+    void requireOpenCl() {
+        OpenClTestSupport.requireOpenCl();
+    }
+
+    @Test
+    void deviceIndexOutOfRangeListsTheDevices() {
+        int n = OpenClEngine.devices().size();
+        OpenClException e = assertThrows(OpenClException.class, () -> new OpenClEngine(String.valueOf(n)));
+        assertTrue(e.getMessage().contains("index " + n) && e.getMessage().contains("out of range"), e.getMessage());
+        assertTrue(e.getMessage().contains(OpenClEngine.devices().get(0)), e.getMessage());
+    }
+
+    @Test
+    void deviceNameMatchingNothingListsTheDevices() {
+        OpenClException e = assertThrows(OpenClException.class, () -> new OpenClEngine("no-such-device-xyz"));
+        assertTrue(e.getMessage().contains("no OpenCL device matches 'no-such-device-xyz'"), e.getMessage());
+        for (String d : OpenClEngine.devices()) {
+            assertTrue(e.getMessage().contains(d), e.getMessage());
+        }
+    }
+
+    @Test
+    void aKernelThatDoesNotBuildReportsTheFullBuildLog() {
+        String broken = OpenClBackend.defaultSource()
+                + "\n__kernel void relax_broken(__global float *out) { out[0] = undeclared_identifier_42 * 2.0f; }\n";
+        OpenClException e = assertThrows(OpenClException.class,
+                () -> new OpenClEngine(null, broken, OpenClBackend.Options.defaults()));
+        String m = e.getMessage();
+        assertTrue(m.contains("clBuildProgram returned CL_BUILD_PROGRAM_FAILURE"), m);
+        assertTrue(m.contains("-cl-std=CL1.2"), m);
+        assertTrue(m.contains("Build log:\n"), m);
+        assertTrue(m.contains("undeclared_identifier_42"), "the compiler's message should be in the log: " + m);
+    }
+
+    @Test
+    void aSourceWithoutAKernelFailsAtOpenNamingTheCall() {
+        String missing = OpenClBackend.defaultSource().replace("relax_blend(", "relax_blend_renamed(");
+        try (OpenClEngine e = new OpenClEngine(null, missing, OpenClBackend.Options.defaults())) {
+            OpenClException ex = assertThrows(OpenClException.class,
+                    () -> e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f));
+            assertTrue(ex.getMessage().contains("clCreateKernel(relax_blend) failed: CL_INVALID_KERNEL_NAME"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void anInputLargerThanOneDeviceBufferIsRejectedAtOpen() {
+        long sample = 2L * 30 * 40 * Float.BYTES;
+        try (OpenClEngine e = OpenClTestSupport.engine(
+                new OpenClBackend.Options(OpenClBackend.HostTransfer.AUTO, false, sample - 4))) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> e.open(InputTensor.filled(2, 30, 40, 1f), new RandomMasks(1, 7, 0.5f), 3, 1e-10f));
+            assertTrue(ex.getMessage().contains("needs " + sample + " bytes")
+                    && ex.getMessage().contains("CL_DEVICE_MAX_MEM_ALLOC_SIZE = " + (sample - 4)), ex.getMessage());
+        }
+    }
+
+    @Test
+    void aBatchLargerThanAJavaArrayIsRejectedAtOpen() {
+        try (OpenClEngine e = OpenClTestSupport.engine()) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                    () -> e.open(InputTensor.filled(3, 224, 224, 1f), new RandomMasks(1, 7, 0.5f), 20_000, 1e-10f));
+            assertTrue(ex.getMessage().contains("more than one Java array holds"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndUseAfterCloseFails() {
+        OpenClEngine e = OpenClTestSupport.engine();
+        EngineRun run = e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f);
+        run.prefetch(0, 4);
+        run.close();
+        assertDoesNotThrow(run::close);
+        assertThrows(IllegalStateException.class, () -> run.masked(0, 4));
+        EngineRun open = e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f);
+        open.prefetch(0, 4);
+        e.close(); // closes the open run too, with a transfer in flight
+        assertDoesNotThrow(e::close);
+        assertThrows(IllegalStateException.class, () -> open.accumulate(0, 4, new float[4]));
+        assertThrows(IllegalStateException.class,
+                () -> e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f));
+    }
+
+    @Test
+    void badArgumentsAreRejectedLikeTheCpuEngine() {
+        try (OpenClEngine e = OpenClTestSupport.engine();
+             EngineRun run = e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f)) {
+            assertThrows(IllegalArgumentException.class, () -> run.prefetch(0, 5));
+            assertThrows(IllegalArgumentException.class, () -> run.accumulate(0, 4, new float[3]));
+            assertThrows(IllegalArgumentException.class, () -> run.accumulate(-3, 4, new float[4]));
+            assertThrows(IllegalArgumentException.class,
+                    () -> e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 0, 1e-10f));
+            assertThrows(IllegalArgumentException.class,
+                    () -> e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 0f));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.relax4j.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The one place that decides what a missing OpenCL means for the tests: with {@code CI=true} (where OpenCL is
+ * installed and required) the tests fail; elsewhere each test is skipped with the reason shown in the report.
+ *
+ * <p>Use: {@link #available()} in {@code @BeforeAll} before creating engines (it fails in CI, else answers), and
+ * {@link #requireOpenCl()} in {@code @BeforeEach} (it fails in CI, else aborts the test with the reason), so that
+ * every test, not just its class, shows up as skipped.
+ */
+final class OpenClTestSupport {
+    private static String unavailable;
+    private static boolean checked;
+
+    private OpenClTestSupport() {
+    }
+
+    /** Why OpenCL cannot be used here, or null if it can. */
+    static synchronized String unavailableReason() {
+        if (!checked) {
+            checked = true;
+            try {
+                OpenClEngine.devices();
+            } catch (OpenClException e) {
+                unavailable = e.getMessage();
+            }
+        }
+        return unavailable;
+    }
+
+    /** True if an OpenCL device is usable; with {@code CI=true} a missing one fails the caller instead. */
+    static boolean available() {
+        String reason = unavailableReason();
+        if (reason != null && "true".equals(System.getenv("CI"))) {
+            fail("OpenCL is required in CI (CI=true) but is not usable: " + reason);
+        }
+        return reason == null;
+    }
+
+    /** Fails (CI) or aborts (elsewhere) the calling test unless an OpenCL device is usable. */
+    static void requireOpenCl() {
+        if (!available()) {
+            Assumptions.abort("OpenCL test skipped, no usable OpenCL here (with CI=true this fails): " + unavailable);
+        }
+    }
+
+    /** An engine on the default device, after {@link #requireOpenCl()}. */
+    static OpenClEngine engine() {
+        requireOpenCl();
+        return new OpenClEngine();
+    }
+
+    /** An engine with test options, after {@link #requireOpenCl()}. */
+    static OpenClEngine engine(OpenClBackend.Options options) {
+        requireOpenCl();
+        return new OpenClEngine(null, OpenClBackend.defaultSource(), options);
+    }
+
+    /** The largest absolute difference (NaN-aware: a NaN mismatch is infinite). */
+    static double maxAbsDiff(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, "length");
+        double worst = 0;
+        for (int k = 0; k < expected.length; k++) {
+            double d = Math.abs((double) expected[k] - actual[k]);
+            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
+        }
+        return worst;
+    }
+
+    /** The largest relative difference, relative to max(|expected|, 1e-3 · max|expected|) as the contract test does. */
+    static double maxRelDiff(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, "length");
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double worst = 0;
+        for (int k = 0; k < expected.length; k++) {
+            double d = Math.abs((double) expected[k] - actual[k]) / Math.max(Math.abs(expected[k]), 1e-3 * scale);
+            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
+        }
+        return worst;
+    }
+}
