@@ -13,6 +13,9 @@ public interface EngineRun extends AutoCloseable {
     /**
      * A hint that {@link #masked} will next be asked for this range; an asynchronous engine starts rendering
      * it now, so that the device works while the host runs the encoder. The default does nothing.
+     *
+     * @throws IllegalArgumentException if the range is invalid (as {@link #masked} would); an engine that ignores
+     *         the hint may leave the check to {@code masked}
      */
     default void prefetch(long firstMask, int count) {
     }
