@@ -10,11 +10,13 @@ import org.relax4j.mask.MaskSource;
 /**
  * The reference engine: pure Java, multi-threaded, bit-identical to the PyTorch reference on the same masks.
  *
- * <p>Per batch it renders the batch's masks once (B × H × W floats, bounded by the batch size) with
- * {@link MaskGeometry}; {@link EngineRun#masked} multiplies them into every channel, and
- * {@link EngineRun#accumulate} streams them through {@link WeightedWelford#update} tile by tile, so the
- * estimator's state stays in cache. Rendering and masking run in parallel over masks, accumulation over pixel
- * tiles with the masks in order inside each tile, so results are bit-identical for every thread count.
+ * <p>Per batch it blends each mask's grid rows along the width once ({@link MaskGeometry#blendColumns}, cells × W
+ * floats a mask); {@link EngineRun#masked} then renders each mask row ({@link MaskGeometry#maskRow}), keeps it
+ * in the batch's mask buffer (B × H × W floats, bounded by the batch size) and writes it times every channel
+ * while it is in cache; {@link EngineRun#accumulate} streams the stored masks through
+ * {@link WeightedWelford#update} one pixel tile at a time in long, vectorisable loops, so the estimator's state
+ * stays in cache. Masking runs in parallel over masks, accumulation over pixel tiles with the masks in order
+ * inside each tile, so results are bit-identical for every thread count.
  */
 public final class CpuEngine implements Engine {
     private final Parallel parallel;
@@ -71,20 +73,24 @@ public final class CpuEngine implements Engine {
         private final MaskGeometry geometry;
         private final int maxBatch;
         private final int cells;
+        private final int height;
         private final int width;
         private final int channels;
         private final int pixels;
+        private final int blendLength;
         private final float[] w;
         private final float[] r;
         private final float[] u;
-        // The current batch: grids, shifts and rendered masks (B, H, W).
+        // The current batch: grids, shifts and each mask's width-blended grid rows (cells x W floats a mask).
         private final byte[] grids;
         private final int[] shifts;
+        private final float[] blends;
+        /** The batch's masks (B, H, W), written while masking, read by the estimator's long, vectorised loops. */
         private final float[] masks;
-        private long renderedFirst = -1;
-        private int renderedCount;
+        private boolean masksRendered;
+        private long preparedFirst = -1;
+        private int preparedCount;
         private final float[] masked;
-        private final float[][] blendScratch;
 
         Run(InputTensor input, MaskSource source, int maxBatch, float initialWeight) {
             this.x = input.unsafeData();
@@ -92,18 +98,20 @@ public final class CpuEngine implements Engine {
             this.cells = source.cells();
             this.geometry = new MaskGeometry(cells, input.height(), input.width());
             this.maxBatch = maxBatch;
+            this.height = input.height();
             this.width = input.width();
             this.channels = input.channels();
             this.pixels = input.pixels();
+            this.blendLength = geometry.blendLength();
             WeightedWelford fresh = new WeightedWelford(pixels, initialWeight);
             this.w = fresh.weights();
             this.r = fresh.importance();
             this.u = fresh.uncertainty();
             this.grids = new byte[maxBatch * cells * cells];
             this.shifts = new int[maxBatch * 2];
+            this.blends = new float[maxBatch * blendLength];
             this.masks = new float[maxBatch * pixels];
             this.masked = new float[maxBatch * channels * pixels];
-            this.blendScratch = new float[parallel.threads()][geometry.blendLength()];
         }
 
         private void checkRange(long first, int count) {
@@ -117,46 +125,53 @@ public final class CpuEngine implements Engine {
         }
 
         /**
-         * Draws and renders the batch's masks (spec, "One mask, exactly") unless this batch is already rendered,
-         * and, if {@code multiply}, writes the masked input of each mask while the mask is still in cache. Whole
-         * masks are kept because the multiply and the estimator then run over long contiguous loops, which the
-         * JIT vectorises far better than row-length ones.
+         * Draws the batch's grids and shifts and blends each mask's grid rows along the width (spec, "One mask,
+         * exactly", step 1 along the width), unless this batch is already prepared. A mask row is then two
+         * multiplies and an add away ({@link MaskGeometry#maskRow}), so whole masks are never stored.
          */
-        private void render(long first, int count, boolean multiply) {
+        private void prepare(long first, int count) {
             checkRange(first, count);
-            boolean rendered = first == renderedFirst && count == renderedCount;
-            if (rendered && !multiply) {
+            if (first == preparedFirst && count == preparedCount) {
                 return;
             }
-            renderedFirst = -1;
+            preparedFirst = -1;
+            masksRendered = false;
             int per = cells * cells;
-            int height = geometry.height();
             parallel.forRange(count, (slot, from, to) -> {
-                float[] blend = blendScratch[slot];
                 for (int b = from; b < to; b++) {
-                    if (!rendered) {
-                        source.draw(first + b, grids, b * per, shifts, 2 * b);
-                        geometry.blendColumns(grids, b * per, shifts[2 * b + 1], blend, 0);
-                        int dx = shifts[2 * b];
-                        for (int i = 0; i < height; i++) {
-                            geometry.maskRow(blend, 0, dx, i, masks, b * pixels + i * width);
-                        }
-                    }
-                    if (multiply) {
-                        for (int c = 0; c < channels; c++) {
-                            multiply(x, c * pixels, masks, b * pixels, masked, (b * channels + c) * pixels, pixels);
-                        }
-                    }
+                    source.draw(first + b, grids, b * per, shifts, 2 * b);
+                    geometry.blendColumns(grids, b * per, shifts[2 * b + 1], blends, b * blendLength);
                 }
             });
-            renderedFirst = first;
-            renderedCount = count;
+            preparedFirst = first;
+            preparedCount = count;
         }
 
         @Override
         public InputBatch masked(long firstMask, int count) {
-            render(firstMask, count, true);
-            return new InputBatch(masked, 0, count, channels, geometry.height(), width);
+            prepare(firstMask, count);
+            renderMasks(count, true);
+            return new InputBatch(masked, 0, count, channels, height, width);
+        }
+
+        /** Renders the prepared batch's masks row by row and, if asked, writes each row times every channel. */
+        private void renderMasks(int count, boolean multiply) {
+            parallel.forRange(count, (slot, from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int dx = shifts[2 * b];
+                    for (int i = 0; i < height; i++) {
+                        int row = b * pixels + i * width;
+                        geometry.maskRow(blends, b * blendLength, dx, i, masks, row);
+                        if (multiply) {
+                            for (int c = 0; c < channels; c++) {
+                                int p = c * pixels + i * width;
+                                multiply(x, p, masks, row, masked, b * channels * pixels + p, width);
+                            }
+                        }
+                    }
+                }
+            });
+            masksRendered = true;
         }
 
         @Override
@@ -164,7 +179,10 @@ public final class CpuEngine implements Engine {
             if (similarities.length < count) {
                 throw new IllegalArgumentException(count + " masks need " + count + " similarities, got " + similarities.length);
             }
-            render(firstMask, count, false);
+            prepare(firstMask, count);
+            if (!masksRendered) {
+                renderMasks(count, false);
+            }
             int tiles = (pixels + TILE - 1) / TILE;
             // Each pixel sees the batch's masks in order, whichever thread owns its tile.
             parallel.forRange(tiles, (slot, from, to) -> {
@@ -189,7 +207,7 @@ public final class CpuEngine implements Engine {
         }
     }
 
-    /** {@code out[o + k] = x[xo + k] * mask[mo + k]}: the masked input, one channel plane at a time. */
+    /** {@code out[o + k] = x[xo + k] * mask[mo + k]}: the masked input (spec, "The estimator": x ⊙ m). */
     private static void multiply(float[] x, int xo, float[] mask, int mo, float[] out, int o, int n) {
         for (int k = 0; k < n; k++) {
             out[o + k] = x[xo + k] * mask[mo + k];
