@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.engine.Engine;
+import org.relax4j.engine.EngineChecks;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.MaskGeometry;
@@ -76,20 +77,7 @@ public final class Nd4jEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(masks, "masks");
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
-        }
-        if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
-            throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
-        }
-        long batchFloats = (long) maxBatch * input.channels() * input.pixels();
-        if (batchFloats > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a batch of " + maxBatch + " inputs of " + input + " needs " + batchFloats
-                    + " floats, more than one Java array holds; use a smaller batch size");
-        }
-        MaskGeometry geometry = new MaskGeometry(masks.cells(), input.height(), input.width());
+        MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
         return new Run(input, masks, geometry, maxBatch, initialWeight);
     }
 
@@ -225,20 +213,10 @@ public final class Nd4jEngine implements Engine {
             }
         }
 
-        private void checkRange(long first, int count) {
-            if (count < 1 || count > maxBatch) {
-                throw new IllegalArgumentException("batch of " + count + " masks is outside [1, " + maxBatch + "]");
-            }
-            if (first < 0 || first > source.size() - count) {
-                throw new IllegalArgumentException("masks [" + first + ", " + (first + count) + ") are outside the source's "
-                        + source.size() + " masks");
-            }
-        }
-
         /** Renders masks [first, first + count) into the first count mask slots, unless they hold them already. */
         private void render(long first, int count) {
             checkOpen();
-            checkRange(first, count);
+            EngineChecks.checkBatch(first, count, maxBatch, source);
             if (first == renderedFirst && count == renderedCount) {
                 return;
             }
@@ -277,10 +255,7 @@ public final class Nd4jEngine implements Engine {
 
         @Override
         public void accumulate(long firstMask, int count, float[] similarities) {
-            Objects.requireNonNull(similarities, "similarities");
-            if (similarities.length < count) {
-                throw new IllegalArgumentException(count + " masks need " + count + " similarities, got " + similarities.length);
-            }
+            EngineChecks.checkSimilarities(similarities, count);
             render(firstMask, count);
             for (int b = 0; b < count; b++) {
                 INDArray m = maskFlat[b];

@@ -1,6 +1,5 @@
 package org.relax4j.engine;
 
-import java.util.Objects;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
@@ -45,17 +44,8 @@ public final class CpuEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(masks, "masks");
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
-        }
-        long batchFloats = (long) maxBatch * input.channels() * input.pixels();
-        if (batchFloats > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a batch of " + maxBatch + " inputs of " + input + " needs " + batchFloats
-                    + " floats, more than one Java array holds; use a smaller batch size");
-        }
-        return new Run(input, masks, maxBatch, initialWeight);
+        MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
+        return new Run(input, masks, geometry, maxBatch, initialWeight);
     }
 
     @Override
@@ -92,11 +82,11 @@ public final class CpuEngine implements Engine {
         private int preparedCount;
         private final float[] masked;
 
-        Run(InputTensor input, MaskSource source, int maxBatch, float initialWeight) {
+        Run(InputTensor input, MaskSource source, MaskGeometry geometry, int maxBatch, float initialWeight) {
             this.x = input.unsafeData();
             this.source = source;
             this.cells = source.cells();
-            this.geometry = new MaskGeometry(cells, input.height(), input.width());
+            this.geometry = geometry;
             this.maxBatch = maxBatch;
             this.height = input.height();
             this.width = input.width();
@@ -114,23 +104,13 @@ public final class CpuEngine implements Engine {
             this.masked = new float[maxBatch * channels * pixels];
         }
 
-        private void checkRange(long first, int count) {
-            if (count < 1 || count > maxBatch) {
-                throw new IllegalArgumentException("batch of " + count + " masks is outside [1, " + maxBatch + "]");
-            }
-            if (first < 0 || first > source.size() - count) {
-                throw new IllegalArgumentException("masks [" + first + ", " + (first + count) + ") are outside the source's "
-                        + source.size() + " masks");
-            }
-        }
-
         /**
          * Draws the batch's grids and shifts and blends each mask's grid rows along the width (spec, "One mask,
          * exactly", step 1 along the width), unless this batch is already prepared. A mask row is then two
          * multiplies and an add away ({@link MaskGeometry#maskRow}), so whole masks are never stored.
          */
         private void prepare(long first, int count) {
-            checkRange(first, count);
+            EngineChecks.checkBatch(first, count, maxBatch, source);
             if (first == preparedFirst && count == preparedCount) {
                 return;
             }
@@ -176,9 +156,7 @@ public final class CpuEngine implements Engine {
 
         @Override
         public void accumulate(long firstMask, int count, float[] similarities) {
-            if (similarities.length < count) {
-                throw new IllegalArgumentException(count + " masks need " + count + " similarities, got " + similarities.length);
-            }
+            EngineChecks.checkSimilarities(similarities, count);
             prepare(firstMask, count);
             if (!masksRendered) {
                 renderMasks(count, false);

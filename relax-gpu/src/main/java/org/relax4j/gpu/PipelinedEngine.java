@@ -14,6 +14,7 @@ import org.relax4j.gpu.DeviceBackend.DeviceRun;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.engine.Engine;
+import org.relax4j.engine.EngineChecks;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.MaskGeometry;
@@ -70,21 +71,9 @@ final class PipelinedEngine implements Engine {
         if (closed) {
             throw new IllegalStateException(name + " engine is closed");
         }
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(masks, "masks");
-        if (maxBatch < 1) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
-        }
-        if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
-            throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
-        }
-        MaskGeometry geometry = new MaskGeometry(masks.cells(), input.height(), input.width());
+        MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
         long sampleFloats = (long) input.channels() * input.pixels();
         long batchFloats = maxBatch * sampleFloats;
-        if (batchFloats > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a batch of " + maxBatch + " inputs of " + input + " needs " + batchFloats
-                    + " floats, more than one Java array holds; use a smaller batch size");
-        }
         long sampleBytes = sampleFloats * Float.BYTES;
         long maxAlloc = backend.maxAllocationBytes();
         if (sampleBytes > maxAlloc) {
@@ -185,16 +174,6 @@ final class PipelinedEngine implements Engine {
             }
         }
 
-        private void checkRange(long first, int count) {
-            if (count < 1 || count > layout.maxBatch()) {
-                throw new IllegalArgumentException("batch of " + count + " masks is outside [1, " + layout.maxBatch() + "]");
-            }
-            if (first < 0 || first > source.size() - count) {
-                throw new IllegalArgumentException("masks [" + first + ", " + (first + count) + ") are outside the source's "
-                        + source.size() + " masks");
-            }
-        }
-
         /** The slot for new work: never the one the caller is reading. */
         private int victim() {
             return current >= 0 ? 1 - current : 1 - lastUsed;
@@ -279,7 +258,7 @@ final class PipelinedEngine implements Engine {
         @Override
         public void prefetch(long firstMask, int count) {
             checkOpen();
-            checkRange(firstMask, count);
+            EngineChecks.checkBatch(firstMask, count, layout.maxBatch(), source);
             if (slotRendering(firstMask, count) >= 0) {
                 return;
             }
@@ -299,7 +278,7 @@ final class PipelinedEngine implements Engine {
         @Override
         public InputBatch masked(long firstMask, int count) {
             checkOpen();
-            checkRange(firstMask, count);
+            EngineChecks.checkBatch(firstMask, count, layout.maxBatch(), source);
             int slot = slotRendering(firstMask, count);
             if (slot >= 0) {
                 awaitTransfer(slot);
@@ -322,11 +301,8 @@ final class PipelinedEngine implements Engine {
         @Override
         public void accumulate(long firstMask, int count, float[] similarities) {
             checkOpen();
-            checkRange(firstMask, count);
-            Objects.requireNonNull(similarities, "similarities");
-            if (similarities.length < count) {
-                throw new IllegalArgumentException(count + " masks need " + count + " similarities, got " + similarities.length);
-            }
+            EngineChecks.checkBatch(firstMask, count, layout.maxBatch(), source);
+            EngineChecks.checkSimilarities(similarities, count);
             int slot = -1;
             for (int s = 0; s < DeviceRun.SLOTS; s++) {
                 if (gridsFirst[s] == firstMask && gridsCount[s] == count) {
@@ -373,6 +349,12 @@ final class PipelinedEngine implements Engine {
             if (transfers != null) {
                 transfers.shutdown();
             }
+            // Drop the host buffers now: a caller that still holds this run must not keep 2 batches alive.
+            for (int s = 0; s < DeviceRun.SLOTS; s++) {
+                host[s] = null;
+            }
+            hostGrids = null;
+            hostShifts = null;
             try {
                 device.close();
             } catch (RuntimeException e) {

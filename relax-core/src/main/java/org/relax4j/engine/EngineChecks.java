@@ -1,0 +1,68 @@
+package org.relax4j.engine;
+
+import java.util.Objects;
+import org.relax4j.InputTensor;
+import org.relax4j.mask.MaskGeometry;
+import org.relax4j.mask.MaskSource;
+
+/**
+ * The argument checks every {@link Engine} makes, in one place so that all engines reject the same calls with the
+ * same messages (the engine contract tests rely on it).
+ */
+public final class EngineChecks {
+    private EngineChecks() {
+    }
+
+    /**
+     * Checks the arguments of {@link Engine#open}: non-null input and masks, {@code maxBatch ≥ 1}, a finite positive
+     * initial weight, an input large enough for the masks' cells, and a batch that fits one Java array.
+     *
+     * @return the masks' geometry for this input, which every engine needs
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static MaskGeometry checkOpen(InputTensor input, MaskSource masks, int maxBatch, float initialWeight) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(masks, "masks");
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+        if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
+            throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
+        }
+        MaskGeometry geometry = new MaskGeometry(masks.cells(), input.height(), input.width());
+        long batchFloats = (long) maxBatch * input.channels() * input.pixels();
+        if (batchFloats > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a batch of " + maxBatch + " inputs of " + input + " needs " + batchFloats
+                    + " floats, more than one Java array holds; use a smaller batch size");
+        }
+        return geometry;
+    }
+
+    /**
+     * Checks a batch's mask range for {@link EngineRun#masked}, {@link EngineRun#prefetch} and
+     * {@link EngineRun#accumulate}.
+     *
+     * @throws IllegalArgumentException if count is not in [1, maxBatch] or the range is outside the source
+     */
+    public static void checkBatch(long first, int count, int maxBatch, MaskSource source) {
+        if (count < 1 || count > maxBatch) {
+            throw new IllegalArgumentException("batch of " + count + " masks is outside [1, " + maxBatch + "]");
+        }
+        if (first < 0 || first > source.size() - count) {
+            throw new IllegalArgumentException("masks [" + first + ", " + (first + count) + ") are outside the source's "
+                    + source.size() + " masks");
+        }
+    }
+
+    /**
+     * Checks {@link EngineRun#accumulate}'s similarities.
+     *
+     * @throws IllegalArgumentException if there are fewer than {@code count}
+     */
+    public static void checkSimilarities(float[] similarities, int count) {
+        Objects.requireNonNull(similarities, "similarities");
+        if (similarities.length < count) {
+            throw new IllegalArgumentException(count + " masks need " + count + " similarities, got " + similarities.length);
+        }
+    }
+}
