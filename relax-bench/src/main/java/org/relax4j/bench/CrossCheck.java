@@ -5,6 +5,7 @@ import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.engine.CpuEngine;
 import org.relax4j.engine.Engine;
+import org.relax4j.engine.EngineComparison;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.MaskSource;
@@ -69,15 +70,7 @@ public final class CrossCheck {
             throw new IllegalStateException(what + ": " + a.size() + " inputs of " + a.sampleLength() + " values, expected "
                     + e.size() + " of " + e.sampleLength());
         }
-        float[] ed = e.data();
-        float[] ad = a.data();
-        double worst = 0;
-        for (int k = 0; k < n; k++) {
-            double d = Math.abs((double) ed[e.offset() + k] - ad[a.offset() + k]);
-            if (!(d <= worst)) {
-                worst = d;
-            }
-        }
+        double worst = EngineComparison.maxAbsDifference(e.data(), e.offset(), a.data(), a.offset(), n);
         if (!(worst <= MASKED_TOLERANCE)) {
             throw new IllegalStateException(what + " differs from the cpu engine's by up to " + worst + " (allowed "
                     + MASKED_TOLERANCE + ")");
@@ -85,15 +78,7 @@ public final class CrossCheck {
     }
 
     private static void relative(float[] e, float[] a, String what) {
-        double scale = 0;
-        for (float v : e) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double worst = 0;
-        for (int k = 0; k < e.length; k++) {
-            double d = Math.abs((double) e[k] - a[k]) / Math.max(Math.abs(e[k]), 1e-3 * scale);
-            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-        }
+        double worst = EngineComparison.maxRelativeDifference(e, a);
         if (!(worst <= MAP_TOLERANCE)) {
             throw new IllegalStateException(what + " differs from the cpu engine's by up to " + worst
                     + " relative (allowed " + MAP_TOLERANCE + ")");

@@ -101,30 +101,13 @@ public abstract class EngineContractTest {
 
     protected static void assertClose(float[] expected, float[] actual, double absTol, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
-        double worst = 0;
-        int at = -1;
-        for (int k = 0; k < expected.length; k++) {
-            double d = Math.abs((double) expected[k] - actual[k]);
-            if (!(d <= worst)) {
-                worst = d;
-                at = k;
-            }
-        }
-        assertTrue(worst <= absTol, what + ": max abs difference " + worst + " at " + at + " (expected "
-                + (at >= 0 ? expected[at] : 0) + ", got " + (at >= 0 ? actual[at] : 0) + ") exceeds " + absTol);
+        double worst = EngineComparison.maxAbsDifference(expected, actual);
+        assertTrue(worst <= absTol, what + ": max abs difference " + worst + " exceeds " + absTol);
     }
 
     protected static void assertRelClose(float[] expected, float[] actual, double relTol, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
-        double scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double worst = 0;
-        for (int k = 0; k < expected.length; k++) {
-            double d = Math.abs((double) expected[k] - actual[k]) / Math.max(Math.abs(expected[k]), 1e-3 * scale);
-            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-        }
+        double worst = EngineComparison.maxRelativeDifference(expected, actual);
         assertTrue(worst <= relTol, what + ": max relative difference " + worst + " exceeds " + relTol);
     }
 

@@ -12,6 +12,7 @@ import org.relax4j.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.engine.CpuEngine;
+import org.relax4j.engine.EngineComparison;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.RandomMasks;
@@ -264,21 +265,12 @@ public final class KernelTimings {
         System.out.println(fmt("engines, per batch of masked + prefetch + accumulate (%d batches): ", n)
                 + fmt("cpu (%d threads) ", threads) + fmt("%.1f ms, ", seconds[0] * 1e3)
                 + fmt("opencl %.1f ms", seconds[1] * 1e3));
-        System.out.println("max |masked opencl - cpu| = " + maxAbs(masked[0], masked[1])
-                + ", max |R| diff = " + maxAbs(state[0].importance(), state[1].importance())
-                + ", max |U| diff = " + maxAbs(state[0].uncertainty(), state[1].uncertainty())
-                + ", max |W| diff = " + maxAbs(state[0].weights(), state[1].weights())
+        System.out.println("max |masked opencl - cpu| = " + EngineComparison.maxAbsDifference(masked[0], masked[1])
+                + ", max |R| diff = " + EngineComparison.maxAbsDifference(state[0].importance(), state[1].importance())
+                + ", max |U| diff = " + EngineComparison.maxAbsDifference(state[0].uncertainty(), state[1].uncertainty())
+                + ", max |W| diff = " + EngineComparison.maxAbsDifference(state[0].weights(), state[1].weights())
                 + (Arrays.equals(masked[0], masked[1]) && Arrays.equals(state[0].importance(), state[1].importance())
                         && Arrays.equals(state[0].uncertainty(), state[1].uncertainty()) ? " (bit-identical)" : ""));
-    }
-
-    private static double maxAbs(float[] a, float[] b) {
-        double m = 0;
-        for (int k = 0; k < a.length; k++) {
-            double d = Math.abs((double) a[k] - b[k]);
-            m = Math.max(m, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-        }
-        return m;
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import org.junit.jupiter.api.Assumptions;
+import org.relax4j.engine.EngineComparison;
 
 /**
  * The one place that decides what a missing OpenCL means for the tests: with {@code CI=true} (where OpenCL is
@@ -64,26 +65,12 @@ final class OpenClTestSupport {
     /** The largest absolute difference (NaN-aware: a NaN mismatch is infinite). */
     static double maxAbsDiff(float[] expected, float[] actual) {
         assertEquals(expected.length, actual.length, "length");
-        double worst = 0;
-        for (int k = 0; k < expected.length; k++) {
-            double d = Math.abs((double) expected[k] - actual[k]);
-            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-        }
-        return worst;
+        return EngineComparison.maxAbsDifference(expected, actual);
     }
 
-    /** The largest relative difference, relative to max(|expected|, 1e-3 · max|expected|) as the contract test does. */
+    /** The largest relative difference, as the engine contract measures it. */
     static double maxRelDiff(float[] expected, float[] actual) {
         assertEquals(expected.length, actual.length, "length");
-        double scale = 0;
-        for (float v : expected) {
-            scale = Math.max(scale, Math.abs(v));
-        }
-        double worst = 0;
-        for (int k = 0; k < expected.length; k++) {
-            double d = Math.abs((double) expected[k] - actual[k]) / Math.max(Math.abs(expected[k]), 1e-3 * scale);
-            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
-        }
-        return worst;
+        return EngineComparison.maxRelativeDifference(expected, actual);
     }
 }

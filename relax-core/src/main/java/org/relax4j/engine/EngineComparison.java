@@ -1,0 +1,52 @@
+package org.relax4j.engine;
+
+/**
+ * How far two engines' outputs are apart, measured the way the engine contract states its tolerances: masked
+ * inputs by the largest absolute difference, maps by the largest relative difference. A NaN where the other side
+ * has a number counts as infinitely far.
+ */
+public final class EngineComparison {
+    private EngineComparison() {
+    }
+
+    /** The largest {@code |expected[k] - actual[k]|} over {@code length} values from the two offsets. */
+    public static double maxAbsDifference(float[] expected, int expectedOffset, float[] actual, int actualOffset,
+                                          int length) {
+        double worst = 0;
+        for (int k = 0; k < length; k++) {
+            double d = Math.abs((double) expected[expectedOffset + k] - actual[actualOffset + k]);
+            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
+        }
+        return worst;
+    }
+
+    /** The largest absolute difference of two arrays of equal length. */
+    public static double maxAbsDifference(float[] expected, float[] actual) {
+        checkLengths(expected, actual);
+        return maxAbsDifference(expected, 0, actual, 0, expected.length);
+    }
+
+    /**
+     * The largest {@code |expected[k] - actual[k]| / max(|expected[k]|, 1e-3 · max|expected|)}: relative, except
+     * that values near zero are compared against a thousandth of the map's scale.
+     */
+    public static double maxRelativeDifference(float[] expected, float[] actual) {
+        checkLengths(expected, actual);
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double worst = 0;
+        for (int k = 0; k < expected.length; k++) {
+            double d = Math.abs((double) expected[k] - actual[k]) / Math.max(Math.abs(expected[k]), 1e-3 * scale);
+            worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
+        }
+        return worst;
+    }
+
+    private static void checkLengths(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            throw new IllegalArgumentException("cannot compare " + expected.length + " values with " + actual.length);
+        }
+    }
+}
