@@ -20,6 +20,11 @@ import org.relax4j.mask.MaskSource;
 public final class CpuEngine implements Engine {
     private final Parallel parallel;
     private volatile boolean closed;
+    /**
+     * The two large buffers (masked batch, masks) of the last closed run, kept for the next run of the same size:
+     * fresh 80 MB arrays per explanation cost page faults and humongous-object GC work that show in short runs.
+     */
+    private float[][] spare;
 
     /** @param threads worker threads, at least 1 */
     public CpuEngine(int threads) {
@@ -51,7 +56,24 @@ public final class CpuEngine implements Engine {
     @Override
     public void close() {
         closed = true;
+        spare = null;
         parallel.close();
+    }
+
+    /** The spare buffers if they have exactly these lengths (the batch view exposes its whole array). */
+    private synchronized float[][] takeSpare(int maskedLength, int masksLength) {
+        float[][] s = spare;
+        if (s != null && s[0].length == maskedLength && s[1].length == masksLength) {
+            spare = null;
+            return s;
+        }
+        return null;
+    }
+
+    private synchronized void giveSpare(float[] masked, float[] masks) {
+        if (!closed) {
+            spare = new float[][] {masked, masks};
+        }
     }
 
     private final class Run implements EngineRun {
@@ -78,6 +100,7 @@ public final class CpuEngine implements Engine {
         /** The batch's masks (B, H, W), written while masking, read by the estimator's long, vectorised loops. */
         private final float[] masks;
         private boolean masksRendered;
+        private boolean closed;
         private long preparedFirst = -1;
         private int preparedCount;
         private final float[] masked;
@@ -93,15 +116,16 @@ public final class CpuEngine implements Engine {
             this.channels = input.channels();
             this.pixels = input.pixels();
             this.blendLength = geometry.blendLength();
-            WeightedWelford fresh = new WeightedWelford(pixels, initialWeight);
-            this.w = fresh.weights();
-            this.r = fresh.importance();
-            this.u = fresh.uncertainty();
+            this.w = new float[pixels];
+            java.util.Arrays.fill(w, initialWeight);
+            this.r = new float[pixels];
+            this.u = new float[pixels];
             this.grids = new byte[maxBatch * cells * cells];
             this.shifts = new int[maxBatch * 2];
             this.blends = new float[maxBatch * blendLength];
-            this.masks = new float[maxBatch * pixels];
-            this.masked = new float[maxBatch * channels * pixels];
+            float[][] reuse = takeSpare(maxBatch * channels * pixels, maxBatch * pixels);
+            this.masked = reuse != null ? reuse[0] : new float[maxBatch * channels * pixels];
+            this.masks = reuse != null ? reuse[1] : new float[maxBatch * pixels];
         }
 
         /**
@@ -110,6 +134,7 @@ public final class CpuEngine implements Engine {
          * multiplies and an add away ({@link MaskGeometry#maskRow}), so whole masks are never stored.
          */
         private void prepare(long first, int count) {
+            checkOpen();
             EngineChecks.checkBatch(first, count, maxBatch, source);
             if (first == preparedFirst && count == preparedCount) {
                 return;
@@ -176,12 +201,23 @@ public final class CpuEngine implements Engine {
 
         @Override
         public WeightedWelford state() {
+            checkOpen();
             return WeightedWelford.of(w, r, u);
+        }
+
+        /** A closed run's buffers may already serve the next run. */
+        private void checkOpen() {
+            if (closed) {
+                throw new IllegalStateException("this run is closed");
+            }
         }
 
         @Override
         public void close() {
-            // Buffers are plain heap arrays; dropping the run frees them.
+            if (!closed) {
+                closed = true;
+                giveSpare(masked, masks);
+            }
         }
     }
 

@@ -217,6 +217,25 @@ public abstract class EngineContractTest {
     }
 
     @Test
+    void aClosedRunRefusesWorkAndTheNextRunStartsFresh() {
+        InputTensor x = randomInput(1, 20, 20, 2);
+        MaskSource masks = new RandomMasks(4, 7, 0.5f);
+        float[] sims = randomSimilarities(4, 1);
+        EngineRun first = engine.open(x, masks, 4, 1e-10f);
+        first.masked(0, 4);
+        first.accumulate(0, 4, sims);
+        first.close();
+        first.close();
+        assertThrows(IllegalStateException.class, () -> first.masked(0, 4));
+        try (EngineRun second = engine.open(x, masks, 4, 1e-10f)) {
+            second.masked(0, 4);
+            second.accumulate(0, 4, sims);
+            assertRelClose(expectedState(masks, 20, 20, sims, 1e-10f).importance(), second.state().importance(),
+                    mapTolerance(), engine.name() + " second run");
+        }
+    }
+
+    @Test
     void rejectsInputsTooSmallForTheCells() {
         assertThrows(IllegalArgumentException.class,
                 () -> engine.open(InputTensor.filled(1, 3, 40, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f));

@@ -75,6 +75,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         private Layout layout = Layout.AUTO;
         private int intraOpThreads;
         private int maxBatch;
+        private boolean allowSpinning;
 
         private Builder(Path modelPath, byte[] modelBytes) {
             this.modelPath = modelPath;
@@ -105,6 +106,16 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
                 throw new IllegalArgumentException("intraOpThreads (" + threads + ") must be >= 0");
             }
             this.intraOpThreads = threads;
+            return this;
+        }
+
+        /**
+         * Whether ONNX Runtime's worker threads spin (busy-wait) after each run, waiting for the next (default
+         * false). Spinning suits back-to-back inference; under RELAX, whose own work runs on the same cores between
+         * encoder calls, spinning threads would take that time from it.
+         */
+        public Builder allowSpinning(boolean allowSpinning) {
+            this.allowSpinning = allowSpinning;
             return this;
         }
 
@@ -181,6 +192,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
                 opts.setIntraOpNumThreads(b.intraOpThreads);
             }
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            opts.addConfigEntry("session.intra_op.allow_spinning", b.allowSpinning ? "1" : "0");
             s = b.modelPath != null ? env.createSession(b.modelPath.toString(), opts)
                     : env.createSession(b.modelBytes, opts);
 
