@@ -1,5 +1,7 @@
 package org.relax4j.engine;
 
+import java.util.Arrays;
+
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
@@ -117,7 +119,7 @@ public final class CpuEngine implements Engine {
             this.pixels = input.pixels();
             this.blendLength = geometry.blendLength();
             this.w = new float[pixels];
-            java.util.Arrays.fill(w, initialWeight);
+            Arrays.fill(w, initialWeight);
             this.r = new float[pixels];
             this.u = new float[pixels];
             this.grids = new byte[maxBatch * cells * cells];

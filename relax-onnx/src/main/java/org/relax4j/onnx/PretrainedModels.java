@@ -54,8 +54,11 @@ public final class PretrainedModels {
             "sha512-WTKDte0vp1X97N1h34P79G/hG+sVT3+TnDz9di1WseIJR93v11E4viNX7Vg9WsO6HYoR772Nzq2iM8jo3XBZ+g==";
     /** Where the model lies inside the npm tarball. */
     public static final String NSFWJS_MODEL_PATH = "package/dist/models/mobilenet_v2_mid/";
-    /** File name of the converted model in the cache. */
-    public static final String MOBILENET_V2_FILE = "mobilenet_v2_mid-embedding.onnx";
+    /**
+     * File name of the converted model in the cache. The suffix is the converter's output version: bump it whenever
+     * {@link TfjsToOnnx} writes a different model, so that a cache filled by an older converter is not reused.
+     */
+    public static final String MOBILENET_V2_FILE = "mobilenet_v2_mid-embedding-c1.onnx";
     /** The TensorFlow.js node whose output is the embedding (Squeeze of the global average pool). */
     public static final String MOBILENET_V2_EMBEDDING_NODE = "StatefulPartitionedCall/sequential/keras_layer/"
             + "StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/"
@@ -88,7 +91,7 @@ public final class PretrainedModels {
      *
      * @param cacheDir the cache directory (created if missing)
      * @param log receives progress lines (download, integrity, conversion time, op counts)
-     * @return {@code cacheDir/mobilenet_v2_mid-embedding.onnx}
+     * @return {@code cacheDir/}{@value #MOBILENET_V2_FILE}
      * @throws IllegalStateException if npm fails or the tarball's integrity does not match
      * @throws UncheckedIOException if a file cannot be read or written
      */
