@@ -110,6 +110,8 @@ class ExplainCommandTest {
             Embeddings e = enc.encode(new InputBatch(batch, 0, 3, 3, 224, 224));
             float most = Similarity.cosine().similarity(e.data(), 0, e.data(), e.dim(), e.dim());
             float least = Similarity.cosine().similarity(e.data(), 0, e.data(), 2 * e.dim(), e.dim());
+            System.out.printf("faithfulness (%d masks): cosine to the original after deleting the most important 20 %%: "
+                    + "%.4f, the least important 20 %%: %.4f%n", MASKS, most, least);
             assertTrue(most < least - 0.02, "cosine after deleting the most important 20 %: " + most
                     + ", the least important 20 %: " + least);
         }
