@@ -332,6 +332,12 @@ final class PipelinedEngine implements Engine {
             return device;
         }
 
+        /** Whether a prefetched batch of exactly this range has reached its host array (tests). */
+        boolean prefetchArrived(long first, int count) {
+            int slot = slotRendering(first, count);
+            return slot >= 0 && transfer[slot] != null && transfer[slot].isDone();
+        }
+
         @Override
         public void close() {
             if (closed) {
@@ -372,6 +378,14 @@ final class PipelinedEngine implements Engine {
                 throw failure;
             }
         }
+    }
+
+    /** Whether {@code run} has a prefetched batch [first, first+count) that already reached the host (tests). */
+    static boolean prefetchArrived(EngineRun run, long first, int count) {
+        if (run instanceof Run r) {
+            return r.prefetchArrived(first, count);
+        }
+        throw new IllegalArgumentException("not a run of a pipelined engine: " + run);
     }
 
     /** The device run behind an {@link EngineRun} opened by this engine (tests and diagnostics). */
