@@ -133,7 +133,7 @@ public final class CpuEngine implements Engine {
         /**
          * Draws the batch's grids and shifts and blends each mask's grid rows along the width (spec, "One mask,
          * exactly", step 1 along the width), unless this batch is already prepared. A mask row is then two
-         * multiplies and an add away ({@link MaskGeometry#maskRow}), so whole masks are never stored.
+         * multiplies and an add away ({@link MaskGeometry#maskRow}).
          */
         private void prepare(long first, int count) {
             checkOpen();
