@@ -1,5 +1,6 @@
 package org.relax4j;
 
+import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.estimate.URelax;
 import org.relax4j.estimate.WeightedWelford;
 
@@ -13,12 +14,13 @@ public final class Explanation {
     private final PixelMap variance;
     private final PixelMap uRelax;
     private final long masksUsed;
+    private final ErrorEstimate error;
     private final Timings timings;
     private final String engine;
     private final RelaxConfig config;
 
-    Explanation(int height, int width, WeightedWelford state, long masksUsed, Timings timings, String engine,
-                RelaxConfig config) {
+    Explanation(int height, int width, WeightedWelford state, long masksUsed, ErrorEstimate error, Timings timings,
+                String engine, RelaxConfig config) {
         float[] r = state.importance();
         float[] u = state.uncertainty();
         this.importance = new PixelMap(height, width, r);
@@ -26,6 +28,7 @@ public final class Explanation {
         this.variance = new PixelMap(height, width, state.variance());
         this.uRelax = new PixelMap(height, width, URelax.compute(r, u));
         this.masksUsed = masksUsed;
+        this.error = error;
         this.timings = timings;
         this.engine = engine;
         this.config = config;
@@ -51,9 +54,17 @@ public final class Explanation {
         return uRelax;
     }
 
-    /** Number of masks the maps are made of. */
+    /** Number of masks the maps are made of (fewer than configured when a target error stopped the run). */
     public long masksUsed() {
         return masksUsed;
+    }
+
+    /**
+     * The importance map's estimated error: relative L2 error of the centred map against the limit of infinitely
+     * many masks, its bound at the configured confidence, and per-pixel standard errors.
+     */
+    public ErrorEstimate error() {
+        return error;
     }
 
     /** Where the time went. */
@@ -73,7 +84,8 @@ public final class Explanation {
 
     @Override
     public String toString() {
-        return "Explanation{" + importance.height() + "x" + importance.width() + ", masks=" + masksUsed + ", engine="
+        return "Explanation{" + importance.height() + "x" + importance.width() + ", masks=" + masksUsed + ", error≈"
+                + String.format(java.util.Locale.ROOT, "%.3f", error.relativeError()) + ", engine="
                 + engine + ", " + timings + "}";
     }
 }

@@ -3,13 +3,21 @@ package org.relax4j;
 import java.time.Duration;
 
 /**
- * How far an explanation has come, reported after every batch.
+ * How far an explanation has come, reported after every batch. With a target error, {@code masksTotal} is the
+ * most masks the run may use; it may stop sooner.
  *
  * @param masksDone masks encoded and accumulated so far
  * @param masksTotal masks the explanation will use
  * @param elapsed wall time since the explanation started
+ * @param estimatedError the importance map's estimated relative error so far (its bound at the configured
+ *        confidence), or NaN while too few masks are done for an estimate
  */
-public record Progress(long masksDone, long masksTotal, Duration elapsed) {
+public record Progress(long masksDone, long masksTotal, Duration elapsed, double estimatedError) {
+
+    /** Progress without an error estimate. */
+    public Progress(long masksDone, long masksTotal, Duration elapsed) {
+        this(masksDone, masksTotal, elapsed, Double.NaN);
+    }
 
     /** Fraction done, in [0, 1]. */
     public double fraction() {

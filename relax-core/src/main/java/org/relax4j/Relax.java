@@ -6,6 +6,7 @@ import java.util.concurrent.CancellationException;
 import org.relax4j.engine.Engine;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.engine.Engines;
+import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.MaskSource;
 
@@ -21,7 +22,9 @@ import org.relax4j.mask.MaskSource;
  * }
  * }</pre>
  *
- * <p>Memory is bounded by the batch size, never by the number of masks. The same configuration (seed
+ * <p>Every explanation carries an estimate of its importance map's error ({@link Explanation#error()}), made
+ * from independent blocks of its own masks; with {@link RelaxConfig.Builder#targetError} the run stops as soon as
+ * that estimate reaches the target. Memory is bounded by the batch size, never by the number of masks. The same configuration (seed
  * included) gives bit-identical maps on every run, thread count and batch size. An instance owns its engine
  * (created in the constructor, so a missing OpenCL device fails here, not mid-run) and is closed when done.
  * Not thread safe: run one explanation at a time per instance.
@@ -78,13 +81,15 @@ public final class Relax implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         long start = System.nanoTime();
         MaskSource masks = config.maskSource();
-        long total = config.masks();
-        int maxBatch = (int) Math.min(config.batchSize(), total);
+        long cap = config.masks();
+        ErrorTracking errors = new ErrorTracking(masks, input.height(), input.width(), config.confidence());
+        int maxBatch = (int) Math.min(batchSize(errors), cap);
 
         long encoderNanos = 0;
         long maskingNanos = 0;
         long accumulationNanos = 0;
         float[] sims = new float[maxBatch];
+        long used = 0;
         // Opening the run first checks the input against the masks before the encoder spends any time.
         try (EngineRun run = engine.open(input, masks, maxBatch, config.initialWeight())) {
             long t = System.nanoTime();
@@ -96,16 +101,16 @@ public final class Relax implements AutoCloseable {
                 throw new EncoderException("the encoder's representation of the unmasked input is all zeros: cosine "
                         + "similarity to it is undefined, so RELAX cannot weight masks");
             }
-            for (long first = 0; first < total; first += maxBatch) {
+            for (long first = 0; first < cap; first += maxBatch) {
                 if (cancellation != null && cancellation.isCancelled()) {
-                    throw new CancellationException("explanation cancelled after " + first + " of " + total + " masks");
+                    throw new CancellationException("explanation cancelled after " + first + " of " + cap + " masks");
                 }
-                int count = (int) Math.min(maxBatch, total - first);
+                int count = (int) Math.min(maxBatch, cap - first);
                 t = System.nanoTime();
                 InputBatch batch = run.masked(first, count);
                 long next = first + count;
-                if (next < total) {
-                    run.prefetch(next, (int) Math.min(maxBatch, total - next));
+                if (next < cap) {
+                    run.prefetch(next, (int) Math.min(maxBatch, cap - next));
                 }
                 maskingNanos += System.nanoTime() - t;
 
@@ -116,16 +121,47 @@ public final class Relax implements AutoCloseable {
                 t = System.nanoTime();
                 similarities(h0, e, count, first, sims);
                 run.accumulate(first, count, sims);
+                errors.add(first, count, sims);
+                boolean stop = config.adaptive() && next < cap && errors.reached(config.targetError());
+                double estimate = errors.current().bound();
                 accumulationNanos += System.nanoTime() - t;
-                listener.onProgress(new Progress(next, total, Duration.ofNanos(System.nanoTime() - start)));
+                used = next;
+                listener.onProgress(new Progress(next, stop ? next : cap, Duration.ofNanos(System.nanoTime() - start),
+                        estimate));
+                if (stop) {
+                    break;
+                }
             }
             t = System.nanoTime();
             WeightedWelford state = run.state();
+            ErrorEstimate error = errors.finish();
             accumulationNanos += System.nanoTime() - t;
             Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
                     Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
-            return new Explanation(input.height(), input.width(), state, total, timings, engineDescription(), config);
+            return new Explanation(input.height(), input.width(), state, used, error, timings, engineDescription(),
+                    config);
         }
+    }
+
+    /**
+     * The batch size to run with: the configured one, except that an adaptive run lines batches up with the error
+     * estimate's blocks (a multiple of the block size, or a power-of-two fraction of it), so that it can stop at a
+     * block's end without rounding the configured batch size up.
+     */
+    private int batchSize(ErrorTracking errors) {
+        int b = config.batchSize();
+        if (!config.adaptive()) {
+            return b;
+        }
+        int block = errors.blockSize();
+        if (b >= block) {
+            return b / block * block;
+        }
+        int fraction = block;
+        while (fraction > b || block % fraction != 0) {
+            fraction--;
+        }
+        return fraction;
     }
 
     /**
@@ -153,15 +189,18 @@ public final class Relax implements AutoCloseable {
         float[] sims = new float[maxBatch];
         InputTensor blank = InputTensor.filled(1, height, width, 0f);
         try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight())) {
+            ErrorTracking errors = new ErrorTracking(masks, height, width, config.confidence());
             for (int first = 0; first < total; first += maxBatch) {
                 int count = Math.min(maxBatch, total - first);
                 System.arraycopy(similarities, first, sims, 0, count);
                 run.accumulate(first, count, sims);
+                errors.add(first, count, sims);
             }
             WeightedWelford state = run.state();
+            ErrorEstimate error = errors.finish();
             Duration d = Duration.ofNanos(System.nanoTime() - start);
             Timings timings = new Timings(Duration.ZERO, Duration.ZERO, d, d);
-            return new Explanation(height, width, state, total, timings, engineDescription(), config);
+            return new Explanation(height, width, state, total, error, timings, engineDescription(), config);
         }
     }
 

@@ -2,8 +2,8 @@ package org.relax4j;
 
 import java.util.Objects;
 import org.relax4j.engine.Engines;
+import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskSource;
-import org.relax4j.mask.RandomMasks;
 
 /**
  * Everything an explanation depends on, immutable and validated. Defaults are the reference's
@@ -26,6 +26,8 @@ public final class RelaxConfig {
     public static final float DEFAULT_INITIAL_WEIGHT = 1e-10f;
     /** Default seed (the reference draws unseeded; we never do). */
     public static final long DEFAULT_SEED = 0L;
+    /** Default confidence of the error bound that {@link Builder#targetError} compares with the target. */
+    public static final double DEFAULT_CONFIDENCE = 0.9;
 
     private final int batchSize;
     private final long masks;
@@ -38,6 +40,9 @@ public final class RelaxConfig {
     private final int threads;
     private final String device;
     private final MaskSource maskSource;
+    private final MaskDesign design;
+    private final double targetError;
+    private final double confidence;
 
     private RelaxConfig(Builder b) {
         this.batchSize = b.batchSize;
@@ -51,6 +56,9 @@ public final class RelaxConfig {
         this.threads = b.threads;
         this.device = b.device;
         this.maskSource = b.maskSource;
+        this.design = b.design;
+        this.targetError = b.targetError;
+        this.confidence = b.confidence;
     }
 
     /** The reference's defaults. */
@@ -76,6 +84,9 @@ public final class RelaxConfig {
         b.threads = threads;
         b.device = device;
         b.maskSource = maskSource;
+        b.design = design;
+        b.targetError = targetError;
+        b.confidence = confidence;
         return b;
     }
 
@@ -84,7 +95,7 @@ public final class RelaxConfig {
         return batchSize;
     }
 
-    /** Total number of masks. */
+    /** Total number of masks; with a {@link #targetError()}, the most masks the run may use. */
     public long masks() {
         return masks;
     }
@@ -130,11 +141,34 @@ public final class RelaxConfig {
     }
 
     /**
-     * Where masks come from: the source set with {@link Builder#maskSource}, or else
-     * {@code new RandomMasks(seed, cells, keepProbability)}.
+     * Where masks come from: the source set with {@link Builder#maskSource}, or else the {@link #design()}'s
+     * source for (seed, cells, keepProbability) — {@code new RandomMasks(seed, cells, keepProbability)} by default.
      */
     public MaskSource maskSource() {
-        return maskSource != null ? maskSource : new RandomMasks(seed, cells, keepProbability);
+        return maskSource != null ? maskSource : design.source(seed, cells, keepProbability);
+    }
+
+    /** How masks are chosen (default {@link MaskDesign#RANDOM}, the reference's). Ignored with a mask source. */
+    public MaskDesign design() {
+        return design;
+    }
+
+    /**
+     * The relative error of the importance map at which the run stops (the error bound at {@link #confidence()}
+     * must be at or below it), or NaN to run all {@link #masks()}.
+     */
+    public double targetError() {
+        return targetError;
+    }
+
+    /** Whether the run stops at {@link #targetError()} rather than after all masks. */
+    public boolean adaptive() {
+        return !Double.isNaN(targetError);
+    }
+
+    /** The confidence of the error bound reported with every explanation (default 0.9). */
+    public double confidence() {
+        return confidence;
     }
 
     @Override
@@ -142,7 +176,8 @@ public final class RelaxConfig {
         return "RelaxConfig{masks=" + masks + ", batchSize=" + batchSize + ", cells=" + cells + ", keepProbability="
                 + keepProbability + ", initialWeight=" + initialWeight + ", seed=" + seed + ", similarity=" + similarity
                 + ", engine=" + engine + ", threads=" + threads + (device != null ? ", device=" + device : "")
-                + (maskSource != null ? ", maskSource=" + maskSource : "") + "}";
+                + (maskSource != null ? ", maskSource=" + maskSource : ", design=" + design.id())
+                + (adaptive() ? ", targetError=" + targetError : "") + ", confidence=" + confidence + "}";
     }
 
     /** Builds a {@link RelaxConfig}; every setter checks its value at once and names it in the exception. */
@@ -159,6 +194,9 @@ public final class RelaxConfig {
         private int threads = Runtime.getRuntime().availableProcessors();
         private String device;
         private MaskSource maskSource;
+        private MaskDesign design = MaskDesign.RANDOM;
+        private double targetError = Double.NaN;
+        private double confidence = DEFAULT_CONFIDENCE;
 
         private Builder() {
         }
@@ -268,9 +306,46 @@ public final class RelaxConfig {
         }
 
         /**
-         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size
+         * How masks are chosen: {@link MaskDesign#RANDOM} (default, the reference's) or {@link MaskDesign#BALANCED}
+         * (the same map quality from several times fewer masks). Cannot be combined with {@link #maskSource}.
+         */
+        public Builder design(MaskDesign design) {
+            this.design = Objects.requireNonNull(design, "design");
+            return this;
+        }
+
+        /**
+         * Stop as soon as the importance map's estimated relative error is at most {@code targetError} (its bound
+         * at {@link #confidence} confidence), with {@link #masks} as the most masks to use; NaN (default) runs all
+         * masks. Checked after every whole block of the mask design.
+         */
+        public Builder targetError(double targetError) {
+            if (!Double.isNaN(targetError) && !(targetError > 0 && targetError < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("targetError must be > 0 and finite (or NaN for none), got "
+                        + targetError);
+            }
+            this.targetError = targetError;
+            return this;
+        }
+
+        /** Confidence of the error bound, in [0.5, 1) (default 0.9). */
+        public Builder confidence(double confidence) {
+            if (!(confidence >= 0.5 && confidence < 1)) {
+                throw new IllegalArgumentException("confidence must be in [0.5, 1), got " + confidence);
+            }
+            this.confidence = confidence;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, or both a mask source
+         *         and a design other than random are set
          */
         public RelaxConfig build() {
+            if (maskSource != null && design != MaskDesign.RANDOM) {
+                throw new IllegalArgumentException("design = " + design.id() + " and a maskSource are both set; "
+                        + "a mask source brings its own masks, so set one or the other");
+            }
             RelaxConfig c = new RelaxConfig(this);
             if (maskSource != null && c.masks > maskSource.size()) {
                 throw new IllegalArgumentException("masks = " + c.masks + " but the mask source holds only "

@@ -1,0 +1,306 @@
+package org.relax4j.estimate;
+
+import java.util.Arrays;
+import org.relax4j.PixelMap;
+
+/**
+ * Estimates the error of RELAX's importance map from the run itself. Masks are grouped into independent blocks
+ * (whole blocks of the mask design, {@link org.relax4j.mask.MaskSource#blockSize()}); per block k and pixel p it
+ * sums {@code S_k(p) = Σ s·m(p)} and {@code M_k(p) = Σ m(p)}. The importance is the ratio estimator
+ * {@code R(p) = Σ_k S_k / Σ_k M_k}, whose variance over independent blocks is, by the delta method,
+ * <pre>
+ *   Var R(p) ≈ K / (K − 1) · Σ_k (S_k(p) − R(p)·M_k(p))² / (Σ_k M_k(p))²
+ * </pre>
+ * streamed through the per-pixel sums of S_k², S_k·M_k and M_k², so memory does not grow with the mask count.
+ *
+ * <p>The relative error of the centred map is {@code sqrt(D / G)}: D = Σ_p Var R(p) less what centring removes
+ * (the variance of the map's mean), G = ‖R − R̄‖² − D (the limit map's spread, corrected for the noise in R).
+ * Centring and the error field's effective number of independent components ν are computed from each block's
+ * residual pooled over small pixel squares (the field is smooth at the scale of a grid cell; at most
+ * {@value #MAX_STORED} pooled residuals are kept, adjacent ones merged beyond that). The bound at confidence c
+ * is the point estimate times the c-quantile of F(ν, ν·(K − 1)): the run's own squared error scatters like
+ * χ²_ν / ν around its expectation, and the estimate of that expectation like χ²_{ν(K−1)} / (ν(K−1)).
+ *
+ * <p>Masks must be added in index order. Not thread safe.
+ */
+public final class BlockErrorEstimator {
+    /** Most pooled block residuals kept; beyond that adjacent blocks are merged pairwise. */
+    static final int MAX_STORED = 256;
+
+    private final int height;
+    private final int width;
+    private final int pixels;
+    private final int blockSize;
+    private final double confidence;
+    // The open block.
+    private final float[] blockS;
+    private final float[] blockM;
+    private long openBlock = -1;
+    private int openCount;
+    // Per pixel, over closed blocks.
+    private final double[] sumS;
+    private final double[] sumM;
+    private final double[] sumSS;
+    private final double[] sumSM;
+    private final double[] sumMM;
+    private int blocks;
+    // Pooled residual inputs: per stored block, pooled S then pooled M.
+    private final int poolSide;
+    private final int poolRows;
+    private final int poolCols;
+    private final int[] poolSize;
+    private double[][] stored = new double[8][];
+    private int storedCount;
+    private int storedSpan = 1;
+    private int pendingMerge;
+
+    /**
+     * @param height map height
+     * @param width map width
+     * @param blockSize masks per independent block, at least 1
+     * @param cells the masks' cells per side (sets the pooling scale: two pooled squares per cell and axis)
+     * @param confidence the bound's confidence, in (0, 1)
+     */
+    public BlockErrorEstimator(int height, int width, int blockSize, int cells, double confidence) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("map must be at least 1x1, got " + height + "x" + width);
+        }
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("blockSize must be at least 1, got " + blockSize);
+        }
+        if (!(confidence > 0 && confidence < 1)) {
+            throw new IllegalArgumentException("confidence must be in (0, 1), got " + confidence);
+        }
+        this.height = height;
+        this.width = width;
+        this.pixels = height * width;
+        this.blockSize = blockSize;
+        this.confidence = confidence;
+        this.blockS = new float[pixels];
+        this.blockM = new float[pixels];
+        this.sumS = new double[pixels];
+        this.sumM = new double[pixels];
+        this.sumSS = new double[pixels];
+        this.sumSM = new double[pixels];
+        this.sumMM = new double[pixels];
+        int side = Math.max(1, Math.max(height, width) / Math.max(8, 2 * cells));
+        this.poolSide = side;
+        this.poolRows = (height + side - 1) / side;
+        this.poolCols = (width + side - 1) / side;
+        this.poolSize = new int[poolRows * poolCols];
+        for (int i = 0; i < height; i++) {
+            for (int j = 0; j < width; j++) {
+                poolSize[(i / side) * poolCols + j / side]++;
+            }
+        }
+    }
+
+    /** Masks per block. */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /** Closed blocks so far (a block closes when its last mask is added, or at {@link #finish()}). */
+    public int blocks() {
+        return blocks;
+    }
+
+    /**
+     * Adds mask {@code index} with its similarity. Indices must not decrease.
+     *
+     * @param mask the rendered mask, H × W from {@code offset}. Not modified.
+     */
+    public void add(long index, float[] mask, int offset, float similarity) {
+        long block = index / blockSize;
+        if (block < openBlock) {
+            throw new IllegalArgumentException("mask " + index + " added after a mask of a later block");
+        }
+        if (block != openBlock && openCount > 0) {
+            closeBlock();
+        }
+        openBlock = block;
+        for (int p = 0; p < pixels; p++) {
+            float m = mask[offset + p];
+            blockS[p] += similarity * m;
+            blockM[p] += m;
+        }
+        if (++openCount == blockSize) {
+            closeBlock();
+        }
+    }
+
+    /** Closes a partly filled last block, so that every added mask counts in {@link #estimate()}. */
+    public void finish() {
+        if (openCount > 0) {
+            closeBlock();
+        }
+    }
+
+    private void closeBlock() {
+        double[] pooled = new double[2 * poolSize.length];
+        int n = poolSize.length;
+        for (int i = 0; i < height; i++) {
+            int qRow = (i / poolSide) * poolCols;
+            for (int j = 0; j < width; j++) {
+                int p = i * width + j;
+                double s = blockS[p];
+                double m = blockM[p];
+                sumS[p] += s;
+                sumM[p] += m;
+                sumSS[p] += s * s;
+                sumSM[p] += s * m;
+                sumMM[p] += m * m;
+                int q = qRow + j / poolSide;
+                pooled[q] += s;
+                pooled[n + q] += m;
+            }
+        }
+        Arrays.fill(blockS, 0f);
+        Arrays.fill(blockM, 0f);
+        openCount = 0;
+        blocks++;
+        store(pooled);
+    }
+
+    /** Keeps a pooled block residual input; past {@link #MAX_STORED}, sums adjacent pairs (still independent). */
+    private void store(double[] pooled) {
+        if (pendingMerge > 0) {
+            double[] last = stored[storedCount - 1];
+            for (int k = 0; k < last.length; k++) {
+                last[k] += pooled[k];
+            }
+            pendingMerge--;
+            return;
+        }
+        if (storedCount == MAX_STORED) {
+            for (int k = 0; k < MAX_STORED / 2; k++) {
+                double[] a = stored[2 * k];
+                double[] b = stored[2 * k + 1];
+                for (int t = 0; t < a.length; t++) {
+                    a[t] += b[t];
+                }
+                stored[k] = a;
+            }
+            Arrays.fill(stored, MAX_STORED / 2, MAX_STORED, null);
+            storedCount = MAX_STORED / 2;
+            storedSpan *= 2;
+        }
+        if (storedCount == stored.length) {
+            stored = Arrays.copyOf(stored, Math.min(MAX_STORED, 2 * stored.length));
+        }
+        stored[storedCount++] = pooled;
+        pendingMerge = storedSpan - 1;
+    }
+
+    /**
+     * The estimate over the closed blocks. Cheap enough to call after every batch (one pass over the pixels and a
+     * Gram matrix of at most {@value #MAX_STORED} pooled residuals).
+     */
+    public ErrorEstimate estimate() {
+        float[] se = new float[pixels];
+        if (blocks < ErrorEstimate.MIN_BLOCKS) {
+            Arrays.fill(se, Float.NaN);
+            return new ErrorEstimate(Double.NaN, Double.NaN, confidence, blocks, Double.NaN,
+                    new PixelMap(height, width, se));
+        }
+        double k = blocks;
+        double total = 0;
+        double mean = 0;
+        double[] r = new double[pixels];
+        for (int p = 0; p < pixels; p++) {
+            double m = sumM[p];
+            if (m <= 0) {
+                continue;
+            }
+            double rp = sumS[p] / m;
+            r[p] = rp;
+            mean += rp;
+            double ss = Math.max(0, sumSS[p] - 2 * rp * sumSM[p] + rp * rp * sumMM[p]);
+            double var = k / (k - 1) * ss / (m * m);
+            se[p] = (float) Math.sqrt(var);
+            total += var;
+        }
+        mean /= pixels;
+        double spread = 0;
+        for (int p = 0; p < pixels; p++) {
+            double d = r[p] - mean;
+            spread += d * d;
+        }
+        Pooled pooled = pooledResiduals();
+        double noise = Math.max(0, total - pixels * pooled.meanVariance);
+        double signal = spread - noise;
+        double relative = signal > 0 ? Math.sqrt(noise / signal) : Double.POSITIVE_INFINITY;
+        double nu = Math.max(1, Math.min(pooled.dof, poolSize.length));
+        double bound = relative * Math.sqrt(Quantiles.f(confidence, nu, nu * (k - 1)));
+        return new ErrorEstimate(relative, bound, confidence, blocks, nu, new PixelMap(height, width, se));
+    }
+
+    /** What the pooled residuals tell: the variance of the map's mean error, and the error field's dof. */
+    private record Pooled(double meanVariance, double dof) {
+    }
+
+    private Pooled pooledResiduals() {
+        int n = poolSize.length;
+        int kk = storedCount;
+        double[] totalS = new double[n];
+        double[] totalM = new double[n];
+        for (int b = 0; b < kk; b++) {
+            double[] v = stored[b];
+            for (int q = 0; q < n; q++) {
+                totalS[q] += v[q];
+                totalM[q] += v[n + q];
+            }
+        }
+        // e_b(q): block b's share of the pooled ratio's error; centred per block, weighted so that dot products
+        // approximate sums over pixels.
+        double[][] c = new double[kk][n];
+        double meanSq = 0;
+        for (int b = 0; b < kk; b++) {
+            double[] v = stored[b];
+            double avg = 0;
+            for (int q = 0; q < n; q++) {
+                if (totalM[q] > 0) {
+                    double rq = totalS[q] / totalM[q];
+                    c[b][q] = (v[q] - rq * v[n + q]) / totalM[q];
+                    avg += poolSize[q] * c[b][q];
+                }
+            }
+            avg /= pixels;
+            meanSq += avg * avg;
+            for (int q = 0; q < n; q++) {
+                c[b][q] = (c[b][q] - avg) * Math.sqrt(poolSize[q]);
+            }
+        }
+        double meanVariance = kk > 1 ? (double) kk / (kk - 1) * meanSq : 0;
+        // ν = (tr Σ)² / tr Σ²: tr Σ from the squared norms, tr Σ² from the spread of the cross products.
+        double trace = 0;
+        double cross = 0;
+        double crossSq = 0;
+        int pairs = 0;
+        for (int a = 0; a < kk; a++) {
+            trace += dot(c[a], c[a]);
+            for (int b = a + 1; b < kk; b++) {
+                double d = dot(c[a], c[b]);
+                cross += d;
+                crossSq += d * d;
+                pairs++;
+            }
+        }
+        trace /= kk;
+        double dof = Double.NaN;
+        if (pairs > 0) {
+            double m = cross / pairs;
+            double var = crossSq / pairs - m * m;
+            dof = var > 0 ? trace * trace / var : n;
+        }
+        return new Pooled(meanVariance, dof);
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,118 @@
+package org.relax4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.relax4j.mask.MaskDesign;
+import org.relax4j.mask.RandomMasks;
+
+/** {@link RelaxConfig.Builder#targetError}: runs stop when the error bound reaches the target, and are honest. */
+class AdaptiveStoppingTest {
+    private static final int SIZE = 32;
+    private static final int CELLS = 4;
+
+    private static RelaxConfig.Builder config(MaskDesign design, long seed) {
+        return RelaxConfig.builder().cells(CELLS).design(design).seed(seed).similarity(LinearProbe.product())
+                .threads(1);
+    }
+
+    @Test
+    void stopsAtTheTargetWithTheTrueErrorBelowIt() {
+        LinearProbe probe = new LinearProbe(SIZE, SIZE, 3);
+        double[] exact = probe.exactImportance(CELLS, 0.5);
+        double target = 0.1;
+        int runs = 30;
+        int met = 0;
+        long passes = 0;
+        for (int seed = 0; seed < runs; seed++) {
+            RelaxConfig c = config(MaskDesign.RANDOM, seed).masks(20_000).targetError(target).build();
+            List<Progress> progress = new ArrayList<>();
+            try (Relax r = new Relax(c)) {
+                Explanation e = r.explain(probe.input(), probe.encoder(), progress::add, null);
+                assertTrue(e.masksUsed() < 20_000, "stopped at " + e.masksUsed());
+                assertEquals(0, e.masksUsed() % 16, "stops at a block's end");
+                assertTrue(e.error().bound() <= target, e.error().toString());
+                Progress lastProgress = progress.get(progress.size() - 1);
+                assertEquals(e.masksUsed(), lastProgress.masksDone());
+                assertEquals(e.masksUsed(), lastProgress.masksTotal(), "the last report says the run is complete");
+                assertTrue(lastProgress.estimatedError() <= target);
+                double t = LinearProbe.relativeError(e.importance().values(), exact);
+                met += t <= target ? 1 : 0;
+                passes += e.masksUsed();
+            }
+        }
+        // Measured: 30 of 30 runs met the target, about 1600 masks each.
+        assertTrue(met >= 0.85 * runs, met + " of " + runs + " runs met the target");
+        assertTrue(passes / runs < 4000, "mean masks " + passes / runs);
+    }
+
+    @Test
+    void balancedDesignNeedsFewerMasksForTheSameTarget() {
+        LinearProbe probe = new LinearProbe(SIZE, SIZE, 3);
+        long random = 0;
+        long balanced = 0;
+        for (int seed = 0; seed < 5; seed++) {
+            try (Relax r = new Relax(config(MaskDesign.RANDOM, seed).masks(20_000).targetError(0.08).build())) {
+                random += r.explain(probe.input(), probe.encoder()).masksUsed();
+            }
+            try (Relax r = new Relax(config(MaskDesign.BALANCED, seed).masks(20_000).targetError(0.08).build())) {
+                Explanation e = r.explain(probe.input(), probe.encoder());
+                assertEquals(0, e.masksUsed() % 32, "balanced runs stop at a block's end");
+                balanced += e.masksUsed();
+            }
+        }
+        assertTrue(balanced * 3 < random, "balanced " + balanced + " vs random " + random + " masks");
+    }
+
+    @Test
+    void theCapWinsWhenTheTargetIsOutOfReach() {
+        LinearProbe probe = new LinearProbe(SIZE, SIZE, 3);
+        try (Relax r = new Relax(config(MaskDesign.RANDOM, 1).masks(300).batchSize(50).targetError(1e-4).build())) {
+            Explanation e = r.explain(probe.input(), probe.encoder());
+            assertEquals(300, e.masksUsed());
+            assertTrue(e.error().bound() > 1e-4);
+        }
+    }
+
+    @Test
+    void adaptiveRunsAreDeterministicAndMatchAFixedRunOfTheSameLength() {
+        LinearProbe probe = new LinearProbe(SIZE, SIZE, 3);
+        RelaxConfig c = config(MaskDesign.BALANCED, 4).masks(20_000).batchSize(100).targetError(0.05).build();
+        Explanation a;
+        Explanation b;
+        try (Relax r = new Relax(c)) {
+            a = r.explain(probe.input(), probe.encoder());
+        }
+        try (Relax r = new Relax(c.toBuilder().threads(2).build())) {
+            b = r.explain(probe.input(), probe.encoder());
+        }
+        assertEquals(a.masksUsed(), b.masksUsed());
+        assertArrayEquals(a.importance().values(), b.importance().values());
+        // The same masks without a target give the same maps: stopping changes how many, not which.
+        try (Relax r = new Relax(c.toBuilder().targetError(Double.NaN).masks(a.masksUsed()).build())) {
+            Explanation fixed = r.explain(probe.input(), probe.encoder());
+            assertArrayEquals(a.importance().values(), fixed.importance().values());
+            assertArrayEquals(a.uncertainty().values(), fixed.uncertainty().values());
+            assertEquals(a.error().relativeError(), fixed.error().relativeError(), 0.0);
+        }
+    }
+
+    @Test
+    void configurationIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> RelaxConfig.builder().targetError(0));
+        assertThrows(IllegalArgumentException.class, () -> RelaxConfig.builder().targetError(Double.POSITIVE_INFINITY));
+        assertThrows(IllegalArgumentException.class, () -> RelaxConfig.builder().confidence(1.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RelaxConfig.builder()
+                .maskSource(new RandomMasks(1, 7, 0.5f)).design(MaskDesign.BALANCED).build());
+        assertTrue(e.getMessage().contains("maskSource"), e.getMessage());
+        RelaxConfig d = RelaxConfig.defaults();
+        assertEquals(MaskDesign.RANDOM, d.design());
+        assertTrue(Double.isNaN(d.targetError()));
+        assertEquals(new RandomMasks(0, 7, 0.5f), d.maskSource());
+    }
+}
