@@ -11,8 +11,6 @@ import org.relax4j.mask.MaskSource;
  * estimate needs nothing from the engine and works with all of them. Not thread safe.
  */
 final class ErrorTracking {
-    /** Masks per block when every mask is independent: small enough for many blocks, large enough to be cheap. */
-    static final int INDEPENDENT_BLOCK = 16;
     /** Blocks needed before a run may stop at its target error. */
     static final int MIN_BLOCKS_TO_STOP = 4;
 
@@ -29,8 +27,8 @@ final class ErrorTracking {
     ErrorTracking(MaskSource masks, int height, int width, double confidence) {
         this.masks = masks;
         this.geometry = new MaskGeometry(masks.cells(), height, width);
-        int block = masks.blockSize() > 1 ? masks.blockSize() : INDEPENDENT_BLOCK;
-        this.estimator = new BlockErrorEstimator(height, width, block, masks.cells(), confidence);
+        this.estimator = new BlockErrorEstimator(height, width, BlockErrorEstimator.blockSizeFor(masks), masks.cells(),
+                confidence);
         this.grid = new byte[masks.cells() * masks.cells()];
         this.blend = new float[geometry.blendLength()];
         this.mask = new float[height * width];

@@ -20,9 +20,11 @@ import org.relax4j.PixelMap;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Timings;
+import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Images;
 import org.relax4j.image.Npy;
+import org.relax4j.mask.MaskDesign;
 import org.relax4j.onnx.ImageNetDenormalizingEncoder;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
@@ -38,8 +40,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Explain each IMAGE under an image encoder. Writes, per image, into OUT/<image name>/:",
                 "  summary.png     importance, uncertainty and U-RELAX over the image, with colour bars",
                 "  importance.png, uncertainty.png, u_relax.png   one map each",
-                "  *.npy           the maps (importance, uncertainty, variance, u_relax), float32 H x W",
-                "  summary.json    settings, model, engine, timings, masks used", ""},
+                "  *.npy           the maps (importance, uncertainty, variance, u_relax, standard_error),",
+                "                  float32 H x W",
+                "  summary.json    settings, model, engine, timings, masks used, error estimate", ""},
         footer = {"", "Masks multiply the ImageNet-normalised image, so a fully masked pixel becomes the",
                 "ImageNet mean colour, as in the reference implementation. A model that takes RGB in",
                 "[0, 1] (--pixels unit) gets the masked image un-normalised.", "",
@@ -94,6 +97,17 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Probability that a grid cell is kept. Default: ${DEFAULT-VALUE}.")
     float keepProbability;
 
+    @Option(names = "--design", paramLabel = "random|balanced", defaultValue = "random",
+            description = "How masks are chosen: 'random' (independent, the reference's) or 'balanced' (blocks of "
+                    + "masks balanced by an orthogonal array: the same map quality from several times fewer masks). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String design;
+
+    @Option(names = "--target-error", paramLabel = "E",
+            description = "Stop as soon as the importance map's estimated relative error (its 90 % bound) is at most "
+                    + "E, e.g. 0.1; --masks is then the most masks to use. Default: use all --masks.")
+    Double targetError;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seed of the random masks; the same seed gives the same maps. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -147,9 +161,10 @@ final class ExplainCommand implements Callable<Integer> {
                 Path dir = out.resolve(name);
                 Files.createDirectories(dir);
                 writeOutputs(dir, image, rgb, e, enc);
-                stdout.println(dir + ": " + String.format(Locale.ROOT, "%d masks in %.1f s (encoder %.1f s, RELAX %.2f s)",
+                stdout.println(dir + ": " + String.format(Locale.ROOT,
+                        "%d masks in %.1f s (encoder %.1f s, RELAX %.2f s), estimated error %s",
                         e.masksUsed(), sec(e.timings().total()), sec(e.timings().encoder()),
-                        sec(e.timings().relaxOwn())));
+                        sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound())));
             }
         }
         return 0;
@@ -157,8 +172,13 @@ final class ExplainCommand implements Callable<Integer> {
 
     private RelaxConfig buildConfig(int nThreads) {
         try {
-            return RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells).keepProbability(keepProbability)
-                    .seed(seed).engine(engine).device(device).threads(nThreads).build();
+            RelaxConfig.Builder b = RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells)
+                    .keepProbability(keepProbability).seed(seed).engine(engine).device(device).threads(nThreads)
+                    .design(MaskDesign.parse(design));
+            if (targetError != null) {
+                b.targetError(targetError);
+            }
+            return b.build();
         } catch (IllegalArgumentException ex) {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
@@ -247,6 +267,7 @@ final class ExplainCommand implements Callable<Integer> {
         maps.put("uncertainty", e.uncertainty());
         maps.put("variance", e.variance());
         maps.put("u_relax", e.uRelax());
+        maps.put("standard_error", e.error().standardError());
         Map<String, Object> mapJson = new LinkedHashMap<>();
         for (Map.Entry<String, PixelMap> m : maps.entrySet()) {
             Npy.write(dir.resolve(m.getKey() + ".npy"), m.getValue());
@@ -260,6 +281,10 @@ final class ExplainCommand implements Callable<Integer> {
         Heatmaps.write(dir.resolve("importance.png"), rgb, List.of(new Heatmaps.Panel("importance", e.importance())));
         Heatmaps.write(dir.resolve("uncertainty.png"), rgb, List.of(new Heatmaps.Panel("uncertainty", e.uncertainty())));
         Heatmaps.write(dir.resolve("u_relax.png"), rgb, List.of(new Heatmaps.Panel("U-RELAX", e.uRelax(), true)));
+        if (e.error().isKnown()) {
+            Heatmaps.write(dir.resolve("standard_error.png"), rgb,
+                    List.of(new Heatmaps.Panel("importance standard error", e.error().standardError())));
+        }
 
         RelaxConfig c = e.config();
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -269,6 +294,8 @@ final class ExplainCommand implements Callable<Integer> {
         settings.put("keepProbability", c.keepProbability());
         settings.put("initialWeight", c.initialWeight());
         settings.put("seed", c.seed());
+        settings.put("design", c.design().id());
+        settings.put("targetError", c.adaptive() ? c.targetError() : null);
         settings.put("similarity", c.similarity().toString());
         settings.put("engine", c.engine());
         settings.put("threads", c.threads());
@@ -289,9 +316,24 @@ final class ExplainCommand implements Callable<Integer> {
         root.put("settings", settings);
         root.put("engine", e.engine());
         root.put("masksUsed", e.masksUsed());
+        ErrorEstimate err = e.error();
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("relativeError", finiteOrNull(err.relativeError()));
+        error.put("bound", finiteOrNull(err.bound()));
+        error.put("confidence", err.confidence());
+        error.put("blocks", err.blocks());
+        error.put("effectiveDegreesOfFreedom", finiteOrNull(err.effectiveDegreesOfFreedom()));
+        error.put("meaning", "relative L2 error of the centred importance map against the limit of infinitely many "
+                + "masks, estimated from independent blocks of this run's masks; the true error is within 'bound' "
+                + "with probability 'confidence'");
+        root.put("errorEstimate", error);
         root.put("timings", timings);
         root.put("maps", mapJson);
         Files.writeString(dir.resolve("summary.json"), Json.write(root));
+    }
+
+    private static Object finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static double sec(java.time.Duration d) {

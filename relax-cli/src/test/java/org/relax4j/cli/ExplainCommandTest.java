@@ -59,7 +59,8 @@ class ExplainCommandTest {
         assertEquals(0, exit, "exit code; stderr: " + explainErr);
         Path dir = out.resolve("chelsea");
         for (String f : new String[] {"summary.png", "importance.png", "uncertainty.png", "u_relax.png", "importance.npy",
-                "uncertainty.npy", "variance.npy", "u_relax.npy", "summary.json"}) {
+                "uncertainty.npy", "variance.npy", "u_relax.npy", "standard_error.npy", "standard_error.png",
+                "summary.json"}) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         PixelMap importance = Npy.read(dir.resolve("importance.npy"));
@@ -73,6 +74,8 @@ class ExplainCommandTest {
         assertTrue(json.contains("\"seed\": 3"), json);
         assertTrue(json.contains("ImageNet mean"), json);
         assertTrue(json.contains("\"encoderSeconds\""), json);
+        assertTrue(json.contains("\"design\": \"random\""), json);
+        assertTrue(json.contains("\"errorEstimate\"") && json.contains("\"bound\": 0."), json);
         assertTrue(explainErr.contains("masks 100%"), "progress is reported: " + explainErr);
     }
 
@@ -115,6 +118,25 @@ class ExplainCommandTest {
             assertTrue(most < least - 0.02, "cosine after deleting the most important 20 %: " + most
                     + ", the least important 20 %: " + least);
         }
+    }
+
+    /** A balanced design with a target error stops at a block's end, once the error bound is within the target. */
+    @Test
+    void stopsAtTheTargetError() throws Exception {
+        Path dir = out.resolve("adaptive");
+        assertEquals(0, run("explain", CHELSEA.toString(), "--design", "balanced", "--target-error", "0.4", "--masks",
+                "2000", "--out", dir.toString()), stderr);
+        String json = Files.readString(dir.resolve("chelsea").resolve("summary.json"));
+        assertTrue(json.contains("\"design\": \"balanced\"") && json.contains("\"targetError\": 0.4"), json);
+        long used = Long.parseLong(json.replaceAll("(?s).*\"masksUsed\": (\\d+).*", "$1"));
+        double bound = Double.parseDouble(json.replaceAll("(?s).*\"bound\": ([0-9.Ee-]+).*", "$1"));
+        assertTrue(used < 2000 && used % 64 == 0, "masks used: " + used);
+        assertTrue(bound <= 0.4, "bound " + bound);
+        assertTrue(stdout.contains("estimated error ≤0."), stdout);
+        assertEquals(2, run("explain", CHELSEA.toString(), "--design", "sobol"));
+        assertTrue(stderr.contains("use random or balanced"), stderr);
+        assertEquals(2, run("explain", CHELSEA.toString(), "--target-error", "-1"));
+        assertTrue(stderr.contains("targetError must be > 0"), stderr);
     }
 
     @Test

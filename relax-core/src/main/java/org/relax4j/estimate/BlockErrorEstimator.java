@@ -2,6 +2,7 @@ package org.relax4j.estimate;
 
 import java.util.Arrays;
 import org.relax4j.PixelMap;
+import org.relax4j.mask.MaskSource;
 
 /**
  * Estimates the error of RELAX's importance map from the run itself. Masks are grouped into independent blocks
@@ -93,6 +94,17 @@ public final class BlockErrorEstimator {
                 poolSize[(i / side) * poolCols + j / side]++;
             }
         }
+    }
+
+    /** Masks per block when every mask is independent: small enough for many blocks, large enough to be cheap. */
+    public static final int INDEPENDENT_BLOCK = 16;
+
+    /**
+     * The block size to estimate the error of {@code masks} with: its design's blocks, or
+     * {@value #INDEPENDENT_BLOCK} masks when every mask is independent.
+     */
+    public static int blockSizeFor(MaskSource masks) {
+        return masks.blockSize() > 1 ? masks.blockSize() : INDEPENDENT_BLOCK;
     }
 
     /** Masks per block. */

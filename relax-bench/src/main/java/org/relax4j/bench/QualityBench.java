@@ -1,0 +1,350 @@
+package org.relax4j.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.relax4j.Embeddings;
+import org.relax4j.Encoder;
+import org.relax4j.Explanation;
+import org.relax4j.InputTensor;
+import org.relax4j.Relax;
+import org.relax4j.RelaxConfig;
+import org.relax4j.Similarity;
+import org.relax4j.estimate.BlockErrorEstimator;
+import org.relax4j.estimate.ErrorEstimate;
+import org.relax4j.image.Images;
+import org.relax4j.mask.MaskDesign;
+import org.relax4j.mask.MaskGeometry;
+import org.relax4j.mask.MaskSource;
+import org.relax4j.onnx.PretrainedModels;
+
+/**
+ * Map quality against encoder passes, in one command:
+ * {@code java -cp relax-bench/target/benchmarks.jar org.relax4j.bench.QualityBench}.
+ *
+ * <p>For each subject (the three sample photos under the pretrained MobileNetV2, and a small synthetic encoder
+ * that runs in seconds) it records the similarity of every mask once — a ground truth of 20 000 balanced masks,
+ * and 3000 masks of each design for each seed — caching them outside the repository
+ * ({@code $RELAX4J_CACHE/quality} or {@code ~/.cache/relax4j/quality}), so a rerun costs no encoder pass. From the
+ * recordings it computes, per design and seed: the relative L2 error of the centred importance map against the
+ * ground truth after n passes, the error estimate and its bound, the passes needed to reach the i.i.d. design's
+ * error at 3000, and adaptive runs ({@link RelaxConfig.Builder#targetError}) replayed through {@link Relax} itself
+ * against an oracle that knows the true error. Prints Markdown tables and writes {@code quality.png} (error vs
+ * passes, log–log, median over seeds with a min–max band) and {@code quality.md} into {@code --out}.
+ *
+ * <p>Options: {@code --seeds N} (default 3; the synthetic subject uses 4×), {@code --truth N} (20000),
+ * {@code --synthetic-only}, {@code --out DIR} (relax-bench/target/quality), {@code --threads N}.
+ */
+public final class QualityBench {
+    static final int MAX_PASSES = 3000;
+    static final int[] CHECKPOINTS = {128, 192, 256, 320, 384, 448, 512, 576, 640, 768, 896, 1024, 1280, 1536, 2048,
+            2560, 3000};
+    private static final long TRUTH_SEED = 1_000_003L;
+
+    private final PrintStream log = System.err;
+    private final Path cache;
+    private final int threads;
+
+    QualityBench(Path cache, int threads) {
+        this.cache = cache;
+        this.threads = threads;
+    }
+
+    /** What is explained: an input, an encoder, and a name for the cache. */
+    record Subject(String name, InputTensor input, Encoder encoder, int seeds) {
+    }
+
+    /** One design's run at one seed: error, estimate and bound at each checkpoint. */
+    record Curve(MaskDesign design, long seed, double[] error, double[] estimate, double[] bound) {
+    }
+
+    /** An adaptive run replayed through Relax, and what an oracle would have needed. */
+    record Adaptive(MaskDesign design, long seed, double target, long used, double trueError, long oracle) {
+    }
+
+    record Result(Subject subject, double iid3000, List<Curve> curves, List<Adaptive> adaptive) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seeds = 3;
+        int truth = 20_000;
+        boolean syntheticOnly = false;
+        Path out = Path.of("relax-bench/target/quality");
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
+                case "--truth" -> truth = Integer.parseInt(args[++i]);
+                case "--synthetic-only" -> syntheticOnly = true;
+                case "--out" -> out = Path.of(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; options: --seeds N --truth N --synthetic-only --out DIR --threads N");
+            }
+        }
+        Path cacheRoot = PretrainedModels.defaultCacheDir();
+        QualityBench bench = new QualityBench(cacheRoot.resolve("quality"), threads);
+        Files.createDirectories(bench.cache);
+        Files.createDirectories(out);
+        List<Result> results = new ArrayList<>();
+        InputTensor chelsea = Images.readImageNet(Path.of("samples/chelsea.png"), 224);
+        results.add(bench.run(new Subject("synthetic", chelsea, SyntheticEncoder.create(chelsea, 7), 4 * seeds), truth));
+        if (!syntheticOnly) {
+            try (var model = PretrainedModels.openMobileNetV2(cacheRoot, threads, bench.log::println)) {
+                for (String image : List.of("chelsea", "coffee", "astronaut")) {
+                    InputTensor x = Images.readImageNet(Path.of("samples/" + image + ".png"), 224);
+                    results.add(bench.run(new Subject("mobilenet-v2-" + image, x, model, seeds), truth));
+                }
+            }
+        }
+        String report = QualityReport.markdown(results, truth);
+        System.out.println(report);
+        Files.writeString(out.resolve("quality.md"), report);
+        QualityReport.plot(results, out.resolve("quality.png"));
+        bench.log.println("wrote " + out.resolve("quality.md") + " and " + out.resolve("quality.png"));
+    }
+
+    Result run(Subject s, int truthMasks) throws IOException {
+        log.println("== " + s.name());
+        float[] truthSims = similarities(s, MaskDesign.BALANCED, TRUTH_SEED, truthMasks);
+        double[] truth = prefixMaps(s, MaskDesign.BALANCED, TRUTH_SEED, truthSims, new int[] {truthMasks})[0];
+        List<Curve> curves = new ArrayList<>();
+        Map<MaskDesign, float[][]> sims = new LinkedHashMap<>();
+        for (MaskDesign d : MaskDesign.values()) {
+            float[][] perSeed = new float[s.seeds()][];
+            for (int k = 0; k < s.seeds(); k++) {
+                perSeed[k] = similarities(s, d, k, MAX_PASSES);
+                ErrorEstimate[] est = new ErrorEstimate[CHECKPOINTS.length];
+                double[] error = prefixErrors(s, d, k, perSeed[k], CHECKPOINTS, truth, est);
+                double[] estimate = new double[CHECKPOINTS.length];
+                double[] bound = new double[CHECKPOINTS.length];
+                for (int c = 0; c < CHECKPOINTS.length; c++) {
+                    estimate[c] = est[c].relativeError();
+                    bound[c] = est[c].bound();
+                }
+                curves.add(new Curve(d, k, error, estimate, bound));
+            }
+            sims.put(d, perSeed);
+        }
+        double iid3000 = median(curves.stream().filter(c -> c.design() == MaskDesign.RANDOM)
+                .mapToDouble(c -> c.error()[CHECKPOINTS.length - 1]).toArray());
+        List<Adaptive> adaptive = new ArrayList<>();
+        for (double target : new double[] {iid3000, 1.5 * iid3000}) {
+            for (Map.Entry<MaskDesign, float[][]> e : sims.entrySet()) {
+                for (int k = 0; k < e.getValue().length; k++) {
+                    adaptive.add(adaptive(s, e.getKey(), k, e.getValue()[k], target, truth));
+                }
+            }
+        }
+        return new Result(s, iid3000, curves, adaptive);
+    }
+
+    /** The similarity of masks [0, n) of (design, seed), recorded once and cached. */
+    float[] similarities(Subject s, MaskDesign design, long seed, int n) throws IOException {
+        Path file = cache.resolve(s.name() + "-" + design.id() + "-s" + seed + "-n" + n + ".f32");
+        if (Files.isRegularFile(file) && Files.size(file) == 4L * n) {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] f = new float[n];
+            b.asFloatBuffer().get(f);
+            return f;
+        }
+        long t0 = System.nanoTime();
+        RecordingEncoder rec = new RecordingEncoder(s.encoder(), n);
+        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(n).threads(threads).build();
+        try (Relax relax = new Relax(c)) {
+            relax.explain(s.input(), rec);
+        }
+        float[] f = rec.similarities();
+        ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(f);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, b.array());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        log.printf(Locale.ROOT, "recorded %s %s seed %d: %d passes in %.0f s%n", s.name(), design.id(), seed, n,
+                (System.nanoTime() - t0) / 1e9);
+        return f;
+    }
+
+    /**
+     * The importance map (the ratio estimator Σ s·m / Σ m, in double) after each checkpoint's number of masks.
+     * Equal to RELAX's float32 streaming result to about 1e-6 relative, far below the errors measured here.
+     */
+    double[][] prefixMaps(Subject s, MaskDesign design, long seed, float[] sims, int[] checkpoints) {
+        double[][] out = new double[checkpoints.length][];
+        prefixes(s, design, seed, sims, checkpoints, null, (c, map) -> out[c] = map.clone());
+        return out;
+    }
+
+    /** The relative error against {@code truth} after each checkpoint's number of masks (and estimates, if given). */
+    double[] prefixErrors(Subject s, MaskDesign design, long seed, float[] sims, int[] checkpoints, double[] truth,
+                          ErrorEstimate[] estimates) {
+        double[] out = new double[checkpoints.length];
+        prefixes(s, design, seed, sims, checkpoints, estimates, (c, map) -> out[c] = relativeError(map, truth));
+        return out;
+    }
+
+    private interface Checkpoint {
+        void at(int checkpoint, double[] map);
+    }
+
+    private void prefixes(Subject s, MaskDesign design, long seed, float[] sims, int[] checkpoints,
+                          ErrorEstimate[] estimates, Checkpoint sink) {
+        MaskSource masks = design.source(seed, RelaxConfig.DEFAULT_CELLS, RelaxConfig.DEFAULT_KEEP_PROBABILITY);
+        int h = s.input().height();
+        int w = s.input().width();
+        MaskGeometry g = new MaskGeometry(masks.cells(), h, w);
+        BlockErrorEstimator est = estimates == null ? null
+                : new BlockErrorEstimator(h, w, BlockErrorEstimator.blockSizeFor(masks), masks.cells(), 0.9);
+        double[] sumS = new double[h * w];
+        double[] sumM = new double[h * w];
+        double[] map = new double[h * w];
+        byte[] grid = new byte[masks.cells() * masks.cells()];
+        int[] shift = new int[2];
+        float[] mask = new float[h * w];
+        int c = 0;
+        for (int n = 0; n < checkpoints[checkpoints.length - 1]; n++) {
+            masks.draw(n, grid, 0, shift, 0);
+            g.render(grid, 0, shift[0], shift[1], mask, 0);
+            float sim = sims[n];
+            for (int p = 0; p < mask.length; p++) {
+                sumS[p] += (double) sim * mask[p];
+                sumM[p] += mask[p];
+            }
+            if (est != null) {
+                est.add(n, mask, 0, sim);
+            }
+            if (n + 1 == checkpoints[c]) {
+                for (int p = 0; p < map.length; p++) {
+                    map[p] = sumS[p] / (1e-10 + sumM[p]);
+                }
+                sink.at(c, map);
+                if (est != null) {
+                    if (c == checkpoints.length - 1) {
+                        est.finish();
+                    }
+                    estimates[c] = est.estimate();
+                }
+                c++;
+            }
+        }
+    }
+
+    /** An adaptive run through {@link Relax} with the recorded similarities, and the oracle's passes. */
+    Adaptive adaptive(Subject s, MaskDesign design, long seed, float[] sims, double target, double[] truth) {
+        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(MAX_PASSES).targetError(target)
+                .similarity(ReplayedSimilarities.PRODUCT).threads(threads).build();
+        Explanation e;
+        try (Relax relax = new Relax(c)) {
+            e = relax.explain(s.input(), new ReplayedSimilarities(sims));
+        }
+        double[] map = new double[truth.length];
+        float[] r = e.importance().values();
+        for (int p = 0; p < map.length; p++) {
+            map[p] = r[p];
+        }
+        // The oracle: the fewest passes, at the same block granularity, whose map is within the target.
+        int block = BlockErrorEstimator.blockSizeFor(c.maskSource());
+        int[] points = new int[MAX_PASSES / block];
+        for (int k = 0; k < points.length; k++) {
+            points[k] = (k + 1) * block;
+        }
+        double[] errors = prefixErrors(s, design, seed, sims, points, truth, null);
+        long oracle = -1;
+        for (int k = 0; k < errors.length; k++) {
+            if (errors[k] <= target) {
+                oracle = points[k];
+                break;
+            }
+        }
+        return new Adaptive(design, seed, target, e.masksUsed(), relativeError(map, truth), oracle);
+    }
+
+    /** Relative L2 distance of centred maps, ‖(x − x̄) − (g − ḡ)‖ / ‖g − ḡ‖. */
+    static double relativeError(double[] x, double[] g) {
+        double mx = Arrays.stream(x).average().orElse(0);
+        double mg = Arrays.stream(g).average().orElse(0);
+        double num = 0;
+        double den = 0;
+        for (int p = 0; p < x.length; p++) {
+            double d = (x[p] - mx) - (g[p] - mg);
+            num += d * d;
+            den += (g[p] - mg) * (g[p] - mg);
+        }
+        return Math.sqrt(num / den);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** Wraps an encoder and keeps the cosine similarity of every masked representation to the unmasked one. */
+    static final class RecordingEncoder implements Encoder {
+        private final Encoder delegate;
+        private final float[] sims;
+        private float[] h0;
+        private int done;
+
+        RecordingEncoder(Encoder delegate, int n) {
+            this.delegate = delegate;
+            this.sims = new float[n];
+        }
+
+        @Override
+        public Embeddings encode(org.relax4j.InputBatch batch) {
+            Embeddings e = delegate.encode(batch);
+            if (h0 == null) {
+                h0 = e.data().clone();
+                return e;
+            }
+            float[] d = e.data();
+            for (int b = 0; b < e.rows(); b++) {
+                sims[done++] = Similarity.cosine().similarity(h0, 0, d, b * e.dim(), e.dim());
+            }
+            return e;
+        }
+
+        float[] similarities() {
+            if (done != sims.length) {
+                throw new IllegalStateException("recorded " + done + " of " + sims.length + " similarities");
+            }
+            return sims;
+        }
+    }
+
+    /**
+     * Plays recorded similarities back as an encoder: the unmasked input gets [1], mask n gets [s_n], and the
+     * similarity is the product, so Relax sees exactly the recorded similarities in mask order.
+     */
+    static final class ReplayedSimilarities implements Encoder {
+        static final Similarity PRODUCT = (a, ao, b, bo, dim) -> a[ao] * b[bo];
+        private final float[] sims;
+        private int next = -1;
+
+        ReplayedSimilarities(float[] sims) {
+            this.sims = sims;
+        }
+
+        @Override
+        public Embeddings encode(org.relax4j.InputBatch batch) {
+            float[] out = new float[batch.size()];
+            for (int b = 0; b < out.length; b++) {
+                out[b] = next < 0 ? 1f : sims[next];
+                next++;
+            }
+            return new Embeddings(out.length, 1, out);
+        }
+    }
+}
