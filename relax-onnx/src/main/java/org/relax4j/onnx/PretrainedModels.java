@@ -26,6 +26,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.relax4j.tfjs.TfjsGraphModel;
+import org.relax4j.tfjs.TfjsToOnnx;
 
 /**
  * Pretrained models fetched and converted at set-up time, cached on disk.

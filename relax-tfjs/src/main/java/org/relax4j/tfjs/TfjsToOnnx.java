@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.relax4j.onnx.TfjsGraphModel.Node;
-import org.relax4j.onnx.TfjsGraphModel.Weight;
+import org.relax4j.tfjs.TfjsGraphModel.Node;
+import org.relax4j.tfjs.TfjsGraphModel.Weight;
 
 /**
  * Converts a TensorFlow.js graph model (NHWC) into an ONNX model (ir_version 8, opset 13) that computes one chosen
