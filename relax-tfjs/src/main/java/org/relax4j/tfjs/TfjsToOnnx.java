@@ -63,7 +63,8 @@ public final class TfjsToOnnx {
      * @param onnx the serialised ONNX model
      * @param inputName the ONNX input's name (the TensorFlow placeholder's)
      * @param inputShape the input's shape in TensorFlow's layout; -1 for a dynamic dimension
-     * @param outputName the ONNX output's name (the requested node's)
+     * @param outputName the ONNX output's name: the requested node's, or with the suffix {@code #nhwc} when the node's
+     *     own result is a 4-D value transposed back to NHWC
      * @param outputShape the output's shape in TensorFlow's layout; -1 where unknown
      * @param convertedOps how many nodes of each TensorFlow op were converted, sorted by op name
      * @param onnxNodes number of ONNX nodes written
@@ -161,7 +162,9 @@ public final class TfjsToOnnx {
                 name = conversion.materialize(v);
             }
             if (v.nchw) {
-                name = onnx.node("Transpose", outputNode + "#to_nhwc").inputs(name).outputs(outputNode)
+                // The op's own (NCHW) result may already carry the node's name; the NHWC output then gets a suffix.
+                String target = name.equals(outputNode) ? outputNode + "#nhwc" : outputNode;
+                name = onnx.node("Transpose", outputNode + "#to_nhwc").inputs(name).outputs(target)
                         .attr("perm", new long[] {0, 2, 3, 1}).add();
             } else if (!name.equals(outputNode)) {
                 name = onnx.node("Identity", outputNode + "#identity").inputs(name).outputs(outputNode).add();

@@ -326,7 +326,7 @@ class TfjsToOnnxTest {
                 + "\"},\"explicit_paddings\":{\"list\":{}},\"fused_ops\":{\"list\":{\"s\":[" + f + "]}}";
     }
 
-    private static String op(String name, String op, String inputs, String attrs) {
+    static String op(String name, String op, String inputs, String attrs) {
         return "{\"name\":\"" + name + "\",\"op\":\"" + op + "\",\"input\":[" + inputs + "],\"attr\":{" + attrs + "}}";
     }
 
@@ -336,6 +336,11 @@ class TfjsToOnnxTest {
 
     /** Accumulates nodes and weights of a synthetic model and writes it in either layout. */
     static final class Synthetic {
+        /** {@code n} values uniform in [-scale, scale) from {@code rnd}. */
+        static float[] randomValues(Random rnd, int n, float scale) {
+            return OnnxModelBuilderTest.random(rnd, n, scale);
+        }
+
         private final List<String> nodes = new ArrayList<>();
         private final List<String> specs = new ArrayList<>();
         private final ByteArrayOutputStream data = new ByteArrayOutputStream();
