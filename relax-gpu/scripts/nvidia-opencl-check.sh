@@ -15,7 +15,7 @@
 #     (JOCL loads the unversioned libOpenCL.so), it retries with a private ICD directory / symlink;
 #  3. if NVIDIA's platform is present: runs the module's tests on it with CI=true (a missing device fails) and
 #     RELAX4J_OPENCL_DEVICE=$REQUIRE_PLATFORM, JUnit XML in RESULT_DIR/junit; then org.relax4j.gpu.KernelTimings
-#     (every kernel at batch 100 of 3x224x224 against a device-to-device clEnqueueCopyBuffer, GB/s table);
+#     (in the bundle's relax-gpu-tests.jar; every kernel at batch 100 of 3x224x224 against a device-to-device clEnqueueCopyBuffer, GB/s table);
 #  4. if it is absent: says so; step 1 already recorded exactly what is there.
 # Exit status: 0 all passed; 3 NVIDIA's platform absent; 1 tests or timings failed.
 set -uo pipefail

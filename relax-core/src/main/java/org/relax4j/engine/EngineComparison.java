@@ -6,6 +6,17 @@ package org.relax4j.engine;
  * has a number counts as infinitely far.
  */
 public final class EngineComparison {
+    /**
+     * The engine contract's tolerance for masked inputs: the largest absolute difference an engine's masked inputs
+     * may have from the formula's (an engine that keeps the evaluation order, as the OpenCL kernels do, has 0).
+     */
+    public static final double MASKED_TOLERANCE = 1e-6;
+    /**
+     * The engine contract's tolerance for maps (W, R, U, and the maps derived from them): the largest
+     * {@link #maxRelativeDifference relative difference} from the CPU engine's.
+     */
+    public static final double MAP_TOLERANCE = 1e-5;
+
     private EngineComparison() {
     }
 

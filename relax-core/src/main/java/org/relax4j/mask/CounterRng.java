@@ -5,22 +5,30 @@ package org.relax4j.mask;
  * (seed, mask index, draw index), so mask <i>n</i> is the same whatever the batch size, thread count or engine.
  *
  * <p>It uses only 64-bit integer adds, multiplies, xors and shifts (the SplitMix64 finaliser), so the OpenCL
- * kernel {@code relax_draw_masks} reproduces it bit for bit. Draw indices per mask: {@code 0 .. cells²-1} for the
+ * kernel {@code relax_draw_masks} reproduces it bit for bit. The kernel does not restate the constants: relax-gpu
+ * passes {@link #GOLDEN}, {@link #DRAW_STEP}, {@link #MIX_1} and {@link #MIX_2} to the OpenCL compiler as macros. Draw indices per mask: {@code 0 .. cells²-1} for the
  * grid cells in row-major order, {@code cells²} for the row shift dx and {@code cells²+1} for the column shift dy.
  *
- * <p>Any change here changes every mask ever drawn from a seed: keep the kernel in step.
+ * <p>Any change here changes every mask ever drawn from a seed; the kernel follows the constants, and its
+ * formula mirrors this class's methods.
  */
 public final class CounterRng {
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-    private static final long DRAW_STEP = 0xD1B54A32D192ED03L;
+    /** The per-mask stride added to the mixed seed: {@code key = mix64(mix64(seed) + n * GOLDEN)}. */
+    public static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    /** The per-draw stride: {@code bits = mix64(key + (draw + 1) * DRAW_STEP)}. */
+    public static final long DRAW_STEP = 0xD1B54A32D192ED03L;
+    /** The first multiplier of {@link #mix64}. */
+    public static final long MIX_1 = 0xBF58476D1CE4E5B9L;
+    /** The second multiplier of {@link #mix64}. */
+    public static final long MIX_2 = 0x94D049BB133111EBL;
 
     private CounterRng() {
     }
 
     /** The SplitMix64 finaliser: a bijective mix of 64 bits. */
     public static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * MIX_1;
+        z = (z ^ (z >>> 27)) * MIX_2;
         return z ^ (z >>> 31);
     }
 

@@ -1,5 +1,7 @@
 package org.relax4j.mask;
 
+import java.util.Optional;
+
 /**
  * Where masks come from: the grid (cells × cells of 0/1) and shift (dx, dy) of mask <i>n</i>, for any n.
  *
@@ -33,5 +35,16 @@ public interface MaskSource {
      */
     default int blockSize() {
         return 1;
+    }
+
+    /**
+     * An optional capability: if this source's masks are exactly {@link CounterRng} draws, their parameters, so that
+     * an engine may draw them where it likes (a GPU engine draws them on the device instead of uploading grids).
+     * Sources without it (the default) are drawn through {@link #draw} and their grids handed over.
+     *
+     * @return the parameters of the counter-based draws, or empty
+     */
+    default Optional<CounterDraws> counterDraws() {
+        return Optional.empty();
     }
 }

@@ -1,6 +1,7 @@
 package org.relax4j.mask;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * RELAX's random masks (spec, "One mask, exactly"): each grid cell is kept (1) with probability
@@ -62,6 +63,12 @@ public final class RandomMasks implements MaskSource {
         }
         shift[shiftOffset] = CounterRng.below(CounterRng.bits(key, n), cells);
         shift[shiftOffset + 1] = CounterRng.below(CounterRng.bits(key, n + 1), cells);
+    }
+
+    /** Always present: every mask of this source is a {@link CounterRng} draw. */
+    @Override
+    public Optional<CounterDraws> counterDraws() {
+        return Optional.of(new CounterDraws(seed, cells, keepProbability));
     }
 
     @Override

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.relax4j.Fixtures;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
@@ -32,12 +32,12 @@ public abstract class EngineContractTest {
 
     /** Largest absolute difference allowed between this engine's masked inputs and the formula's. */
     protected double maskedTolerance() {
-        return 1e-6;
+        return EngineComparison.MASKED_TOLERANCE;
     }
 
     /** Largest relative difference allowed between this engine's maps and the CPU reference's. */
     protected double mapTolerance() {
-        return 1e-5;
+        return EngineComparison.MAP_TOLERANCE;
     }
 
     @BeforeAll
@@ -52,24 +52,14 @@ public abstract class EngineContractTest {
         }
     }
 
-    /** A random input with values in [-2, 2). */
+    /** A random input with values in [-2, 2) ({@link Fixtures#randomInput}). */
     protected static InputTensor randomInput(int c, int h, int w, long seed) {
-        Random rnd = new Random(seed);
-        float[] d = new float[c * h * w];
-        for (int k = 0; k < d.length; k++) {
-            d[k] = rnd.nextFloat() * 4f - 2f;
-        }
-        return InputTensor.of(c, h, w, d);
+        return Fixtures.randomInput(c, h, w, seed);
     }
 
-    /** Similarities that look like real ones: in [0.3, 1). */
+    /** Similarities that look like real ones: in [0.3, 1) ({@link Fixtures#randomSimilarities}). */
     protected static float[] randomSimilarities(int n, long seed) {
-        Random rnd = new Random(seed);
-        float[] s = new float[n];
-        for (int k = 0; k < n; k++) {
-            s[k] = 0.3f + 0.7f * rnd.nextFloat();
-        }
-        return s;
+        return Fixtures.randomSimilarities(n, seed);
     }
 
     /** The masked batch for masks [first, first+count), straight from the spec's formula. */

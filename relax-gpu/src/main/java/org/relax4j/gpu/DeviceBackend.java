@@ -1,16 +1,21 @@
 package org.relax4j.gpu;
 
+import org.relax4j.mask.CounterDraws;
 import org.relax4j.mask.MaskGeometry;
 
 /**
  * The seam between the host pipeline ({@link PipelinedEngine}: batching, double buffering, the hand-over to the
- * encoder) and the code that runs on a device. {@link OpenClBackend} implements it with OpenCL kernels; a CUDA
- * or TornadoVM backend would implement the same handful of operations and reuse the pipeline unchanged.
+ * encoder, the size checks) and the code that runs on a device. {@link OpenClBackend} implements it with OpenCL
+ * kernels; a CUDA or TornadoVM backend implements the same handful of operations and gets an
+ * {@link org.relax4j.engine.Engine} from {@code new PipelinedEngine(name, backend)}.
  *
  * <p>A backend owns the device-wide resources (context, compiled program); each explanation gets a
- * {@link DeviceRun} with its own buffers. Backends are not thread safe except where a method says so.
+ * {@link DeviceRun} with its own buffers. The backend states its limits and how much memory a run needs; the
+ * pipeline decides whether a run fits. Masks whose source offers {@link org.relax4j.mask.MaskSource#counterDraws()}
+ * are drawn on the device ({@link DeviceRun#drawCounterMasks}); any other source is drawn on the host and uploaded
+ * ({@link DeviceRun#uploadMasks}). Backends are not thread safe except where a method says so.
  */
-interface DeviceBackend extends AutoCloseable {
+public interface DeviceBackend extends AutoCloseable {
 
     /** Which device this is, for people: platform, device name, version and anything that affects results. */
     String description();
@@ -20,6 +25,9 @@ interface DeviceBackend extends AutoCloseable {
 
     /** The device's memory, in bytes (OpenCL: CL_DEVICE_GLOBAL_MEM_SIZE). */
     long globalMemoryBytes();
+
+    /** The device memory, in bytes, that {@link #openRun} allocates for {@code layout}: every buffer, both slots. */
+    long runMemoryBytes(RunLayout layout);
 
     /**
      * Allocates one explanation's device buffers, uploads the input, the mask tables and the initial state.
@@ -44,15 +52,18 @@ interface DeviceBackend extends AutoCloseable {
      */
     record RunLayout(float[] input, int channels, int height, int width, MaskGeometry geometry, int maxBatch,
                      int samplesPerBuffer, float initialWeight) {
-        int cells() {
+        /** Cells per grid side. */
+        public int cells() {
             return geometry.cells();
         }
 
-        int pixels() {
+        /** H · W. */
+        public int pixels() {
             return height * width;
         }
 
-        int sampleFloats() {
+        /** C · H · W, the floats of one masked input. */
+        public int sampleFloats() {
             return channels * height * width;
         }
     }
@@ -68,8 +79,8 @@ interface DeviceBackend extends AutoCloseable {
         /** Number of slots. */
         int SLOTS = 2;
 
-        /** Draws masks [firstMask, firstMask + count) of a {@code RandomMasks(seed, cells, keep)} into the slot, on the device. */
-        void drawRandomMasks(int slot, long seed, float keepProbability, long firstMask, int count);
+        /** Draws masks [firstMask, firstMask + count) of the counter-based generator into the slot, on the device. */
+        void drawCounterMasks(int slot, CounterDraws draws, long firstMask, int count);
 
         /**
          * Uploads grids and shifts drawn on the host into the slot.

@@ -63,9 +63,8 @@ public final class DeviceReport {
         }
         int status = 0;
         for (OpenClDevices.Device d : devices) {
-            try (OpenClBackend b = new OpenClBackend(String.valueOf(d.index()), OpenClBackend.defaultSource(),
-                    OpenClBackend.Options.defaults())) {
-                out.println("kernels on #" + d.index() + ": built (" + b.buildOptions() + ")");
+            try (OpenClBackend b = new OpenClBackend(String.valueOf(d.index()))) {
+                out.println("kernels on #" + d.index() + ": built (" + b.program().buildOptions() + ")");
             } catch (OpenClException e) {
                 out.println("kernels on #" + d.index() + ": FAILED: " + e.getMessage());
                 status = 4;

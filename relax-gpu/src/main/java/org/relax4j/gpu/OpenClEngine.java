@@ -22,7 +22,8 @@ import org.relax4j.mask.MaskSource;
  * name". When it is null or blank the environment variable {@code RELAX4J_OPENCL_DEVICE} is used the same way;
  * when that is unset too, the first GPU, else the first device. {@link #device()} says which device runs.
  *
- * <p><b>Results.</b> Masks from {@link org.relax4j.mask.RandomMasks} are drawn on the device by the same
+ * <p><b>Results.</b> Masks whose source offers {@link MaskSource#counterDraws()} ({@link org.relax4j.mask.RandomMasks}) are drawn on
+ * the device by the same
  * counter-based generator as on the CPU, bit for bit; other mask sources are drawn on the host and uploaded. The
  * kernels keep the CPU engine's float32 evaluation order without fused multiply-adds, so masked inputs are
  * bit-identical and maps are bit-identical where the device divides with correct rounding (all PoCL CPU devices
@@ -42,7 +43,6 @@ public final class OpenClEngine implements Engine {
     /** The engine's name in configurations. */
     public static final String NAME = "opencl";
 
-    private final OpenClBackend backend;
     private final PipelinedEngine pipeline;
 
     /** The default device (see the class comment). */
@@ -56,13 +56,7 @@ public final class OpenClEngine implements Engine {
      *         lists them), or the kernels do not build (the message holds the build log)
      */
     public OpenClEngine(String device) {
-        this(device, OpenClBackend.defaultSource(), OpenClBackend.Options.defaults());
-    }
-
-    /** For tests and {@link KernelTimings}: another kernel source (e.g. a broken one) or other options. */
-    OpenClEngine(String device, String kernelSource, OpenClBackend.Options options) {
-        this.backend = new OpenClBackend(device, kernelSource, options);
-        this.pipeline = new PipelinedEngine(NAME, backend);
+        this.pipeline = new PipelinedEngine(NAME, new OpenClBackend(device));
     }
 
     /**
@@ -76,10 +70,6 @@ public final class OpenClEngine implements Engine {
             out.add(d.describe());
         }
         return out;
-    }
-
-    OpenClBackend backend() {
-        return backend;
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.relax4j.engine.EngineRun;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
-import org.relax4j.mask.RandomMasks;
+import java.util.Optional;
+import org.relax4j.mask.CounterDraws;
 
 /**
  * The host side of a device engine, independent of the device API: validates and sizes runs, keeps two slots
@@ -29,7 +30,8 @@ import org.relax4j.mask.RandomMasks;
  * <p>Per batch k the explainer calls {@code masked(k)}, {@code prefetch(k+1)}, the encoder, {@code accumulate(k)}:
  * <ul>
  *   <li>{@code prefetch(k+1)} draws the grids of batch k+1 into the slot the encoder is not reading (on the device
- *       for {@link RandomMasks}, else drawn here and uploaded), enqueues its rendering and the transfer to the host,
+ *       when the mask source offers
+ *       {@link MaskSource#counterDraws()}, else drawn here and uploaded), enqueues its rendering and the transfer to the host,
  *       and gives the final copy into the slot's host array to a transfer thread; it returns at once.</li>
  *   <li>{@code accumulate(k)} copies the similarities and enqueues the estimator update; it returns at once.</li>
  *   <li>{@code masked(k+1)} waits for the transfer thread, if it has not finished yet.</li>
@@ -41,19 +43,19 @@ import org.relax4j.mask.RandomMasks;
  * split over several buffers and rendered by several launches), but one masked input must fit in one buffer, the
  * batch must fit in one Java array, and two batches (double buffering) must fit in the device's memory.
  */
-final class PipelinedEngine implements Engine {
+public final class PipelinedEngine implements Engine {
     private final String name;
     private final DeviceBackend backend;
     private final Set<Run> runs = Collections.newSetFromMap(new IdentityHashMap<>());
     private volatile boolean closed;
 
-    PipelinedEngine(String name, DeviceBackend backend) {
+    /**
+     * @param name the engine's name in configurations
+     * @param backend the device code; closed with the engine
+     */
+    public PipelinedEngine(String name, DeviceBackend backend) {
         this.name = Objects.requireNonNull(name, "name");
         this.backend = Objects.requireNonNull(backend, "backend");
-    }
-
-    DeviceBackend backend() {
-        return backend;
     }
 
     @Override
@@ -73,7 +75,6 @@ final class PipelinedEngine implements Engine {
         }
         MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
         long sampleFloats = (long) input.channels() * input.pixels();
-        long batchFloats = maxBatch * sampleFloats;
         long sampleBytes = sampleFloats * Float.BYTES;
         long maxAlloc = backend.maxAllocationBytes();
         if (sampleBytes > maxAlloc) {
@@ -88,17 +89,14 @@ final class PipelinedEngine implements Engine {
                     + input.width() + " needs " + blendBytes + " bytes of blended grid rows in one buffer, more than the"
                     + " largest buffer the device allocates (" + maxAlloc + " bytes); use a smaller batch size");
         }
-        long pixelBytes = (long) input.pixels() * Float.BYTES;
-        long cells2 = (long) masks.cells() * masks.cells();
-        long deviceBytes = DeviceRun.SLOTS * (batchFloats * Float.BYTES + blendBytes + maxBatch * (cells2 + 12L))
-                + sampleBytes + 3 * pixelBytes + 8L * masks.cells() * (input.height() + input.width());
+        DeviceBackend.RunLayout layout = new DeviceBackend.RunLayout(input.unsafeData(), input.channels(), input.height(),
+                input.width(), geometry, maxBatch, samplesPerBuffer, initialWeight);
+        long deviceBytes = backend.runMemoryBytes(layout);
         if (deviceBytes > backend.globalMemoryBytes()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "a batch of %d inputs of %s needs %.1f MiB of"
                     + " device memory (two batches in flight), more than the %.1f MiB of %s; use a smaller batch size",
                     maxBatch, input, deviceBytes / 1048576.0, backend.globalMemoryBytes() / 1048576.0, backend.description()));
         }
-        DeviceBackend.RunLayout layout = new DeviceBackend.RunLayout(input.unsafeData(), input.channels(), input.height(),
-                input.width(), geometry, maxBatch, samplesPerBuffer, initialWeight);
         Run run = new Run(layout, masks, backend.openRun(layout));
         synchronized (runs) {
             runs.add(run);
@@ -146,6 +144,8 @@ final class PipelinedEngine implements Engine {
     private final class Run implements EngineRun {
         private final DeviceBackend.RunLayout layout;
         private final MaskSource source;
+        /** The source's counter-based draws, which the device draws itself; empty: drawn here and uploaded. */
+        private final Optional<CounterDraws> onDevice;
         private final DeviceRun device;
         /** Per slot: which masks its grids on the device are, and which masks its host array holds (or will). */
         private final long[] gridsFirst = {-1, -1};
@@ -165,6 +165,7 @@ final class PipelinedEngine implements Engine {
         Run(DeviceBackend.RunLayout layout, MaskSource source, DeviceRun device) {
             this.layout = layout;
             this.source = source;
+            this.onDevice = source.counterDraws();
             this.device = device;
         }
 
@@ -194,8 +195,8 @@ final class PipelinedEngine implements Engine {
                 return;
             }
             gridsFirst[slot] = -1;
-            if (source instanceof RandomMasks random) {
-                device.drawRandomMasks(slot, random.seed(), random.keepProbability(), first, count);
+            if (onDevice.isPresent()) {
+                device.drawCounterMasks(slot, onDevice.get(), first, count);
             } else {
                 int per = layout.cells() * layout.cells();
                 if (hostGrids == null) {
@@ -327,17 +328,6 @@ final class PipelinedEngine implements Engine {
             return WeightedWelford.of(w, r, u);
         }
 
-        /** Test and diagnostics access to the device run. */
-        DeviceRun deviceRun() {
-            return device;
-        }
-
-        /** Whether a prefetched batch of exactly this range has reached its host array (tests). */
-        boolean prefetchArrived(long first, int count) {
-            int slot = slotRendering(first, count);
-            return slot >= 0 && transfer[slot] != null && transfer[slot].isDone();
-        }
-
         @Override
         public void close() {
             if (closed) {
@@ -378,21 +368,5 @@ final class PipelinedEngine implements Engine {
                 throw failure;
             }
         }
-    }
-
-    /** Whether {@code run} has a prefetched batch [first, first+count) that already reached the host (tests). */
-    static boolean prefetchArrived(EngineRun run, long first, int count) {
-        if (run instanceof Run r) {
-            return r.prefetchArrived(first, count);
-        }
-        throw new IllegalArgumentException("not a run of a pipelined engine: " + run);
-    }
-
-    /** The device run behind an {@link EngineRun} opened by this engine (tests and diagnostics). */
-    static DeviceRun deviceRunOf(EngineRun run) {
-        if (run instanceof Run r) {
-            return r.deviceRun();
-        }
-        throw new IllegalArgumentException("not a run of a pipelined engine: " + run);
     }
 }

@@ -9,9 +9,15 @@
  * {@link org.relax4j.gpu.OpenClEngine#device()}).
  *
  * <p>Stability: {@link org.relax4j.gpu.OpenClEngine}, {@link org.relax4j.gpu.OpenClEngineProvider} and
- * {@link org.relax4j.gpu.OpenClException} are the public API. {@link org.relax4j.gpu.DeviceReport} and
- * {@link org.relax4j.gpu.KernelTimings} are command-line tools whose output may change. Everything
- * package-private (the {@code DeviceBackend} seam between the host pipeline and the device code included) may
- * change in any release.
+ * {@link org.relax4j.gpu.OpenClException} are the public API; so is the seam for other device backends,
+ * {@link org.relax4j.gpu.DeviceBackend} (implemented by a backend) and {@link org.relax4j.gpu.PipelinedEngine}
+ * (the host pipeline that turns a backend into an engine), though it may still change between 0.x versions.
+ * {@link org.relax4j.gpu.DeviceReport} is a command-line tool whose output may change; KernelTimings, the kernel
+ * benchmark, lives with the tests (see DEVICE.md). Everything package-private may change in any release.
+ *
+ * <p>Inside: {@code KernelProgram} (context and build), one typed wrapper per kernel ({@code DrawMasksKernel},
+ * {@code BlendKernel}, {@code RenderKernel}, {@code AccumulateKernel}, {@code AccumulateMasksKernel}) whose argument
+ * order sits next to the quoted {@code .cl} signature, {@code RunBuffers}, and two strategies as interfaces,
+ * {@code HostTransfer} and {@code Accumulation}.
  */
 package org.relax4j.gpu;

@@ -4,8 +4,11 @@
  * RELAX (Wickstrom et al., "RELAX: Representation Learning Explainability", IJCV 131(6):1584-1610, 2023)
  * masks an input with smooth random masks and accumulates, per pixel, a weighted mean and spread of the
  * similarities of the masked representations. The formulas below are those of the project's spec
- * (shared/spec/RELAX.md); section names are quoted where each is used. The host (OpenClBackend) builds this
- * file with -cl-std=CL1.2, plus -cl-fp32-correctly-rounded-divide-sqrt where the device supports it.
+ * (shared/spec/RELAX.md); section names are quoted where each is used. The host (KernelProgram) builds this
+ * file with -cl-std=CL1.2, plus -cl-fp32-correctly-rounded-divide-sqrt where the device supports it, and
+ * defines the generator's constants (-D RELAX_GOLDEN=... etc.) from org.relax4j.mask.CounterRng, their only home.
+ * Each __kernel's signature is quoted in its Java wrapper (DrawMasksKernel, BlendKernel, RenderKernel,
+ * AccumulateKernel, AccumulateMasksKernel), and KernelSignatureTest holds the bindings against this file.
  *
  * Bit-exactness with the Java CPU engine rests on three things:
  *  - every float expression keeps the Java evaluation order (MaskGeometry.blendColumns/maskRow,
@@ -28,14 +31,16 @@
  * Java's long arithmetic wraps modulo 2^64 and >>> is a logical shift, which is exactly ulong's + * and >>.
  * ------------------------------------------------------------------------------------------------------- */
 
-#define RELAX_GOLDEN    0x9E3779B97F4A7C15UL
-#define RELAX_DRAW_STEP 0xD1B54A32D192ED03UL
+/* CounterRng.GOLDEN, DRAW_STEP, MIX_1 and MIX_2, passed by the host as build options. */
+#if !defined(RELAX_GOLDEN) || !defined(RELAX_DRAW_STEP) || !defined(RELAX_MIX_1) || !defined(RELAX_MIX_2)
+#error "build with -D RELAX_GOLDEN=... -D RELAX_DRAW_STEP=... -D RELAX_MIX_1=... -D RELAX_MIX_2=... (CounterRng's constants)"
+#endif
 
 /* The SplitMix64 finaliser (CounterRng.mix64). */
 ulong relax_mix64(ulong z)
 {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    z = (z ^ (z >> 30)) * RELAX_MIX_1;
+    z = (z ^ (z >> 27)) * RELAX_MIX_2;
     return z ^ (z >> 31);
 }
 

@@ -9,20 +9,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.relax4j.InputTensor;
-import org.relax4j.engine.EngineRun;
 import org.relax4j.gpu.DeviceBackend.DeviceRun;
+import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.RandomMasks;
 
-/** relax_draw_masks reproduces {@link RandomMasks#draw} (CounterRng) bit for bit: every grid cell and shift. */
+/**
+ * relax_draw_masks, reached through {@link RandomMasks#counterDraws()}, reproduces {@link RandomMasks#draw}
+ * (CounterRng, whose constants the kernel gets as build options) bit for bit: every grid cell and shift.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeviceMaskDrawTest {
-    private OpenClEngine engine;
+    private OpenClBackend backend;
 
     @BeforeAll
     void open() {
         if (OpenClTestSupport.available()) {
-            engine = new OpenClEngine();
+            backend = new OpenClBackend(null);
         }
     }
 
@@ -33,8 +35,8 @@ class DeviceMaskDrawTest {
 
     @AfterAll
     void close() {
-        if (engine != null) {
-            engine.close();
+        if (backend != null) {
+            backend.close();
         }
     }
 
@@ -54,8 +56,9 @@ class DeviceMaskDrawTest {
         float[] keeps = {0.5f, 0.3f, 0f, 1f, 0.999f};
         int checked = 0;
         for (int cells : cellsList) {
-            try (EngineRun run = engine.open(InputTensor.filled(1, 16, 16, 1f), new RandomMasks(0, cells, 0.5f), count, 1e-10f)) {
-                DeviceRun device = PipelinedEngine.deviceRunOf(run);
+            DeviceBackend.RunLayout layout = new DeviceBackend.RunLayout(new float[16 * 16], 1, 16, 16,
+                    new MaskGeometry(cells, 16, 16), count, count, 1e-10f);
+            try (DeviceRun device = backend.openRun(layout)) {
                 int per = cells * cells;
                 byte[] got = new byte[count * per];
                 int[] gotShifts = new int[2 * count];
@@ -64,7 +67,8 @@ class DeviceMaskDrawTest {
                 for (long seed : seeds) {
                     for (long first : firsts) {
                         float keep = keeps[(int) Math.floorMod(seed ^ first, keeps.length)];
-                        device.drawRandomMasks(checked % 2, seed, keep, first, count);
+                        device.drawCounterMasks(checked % 2, new RandomMasks(seed, cells, keep).counterDraws().orElseThrow(),
+                                first, count);
                         device.readMasks(checked % 2, count, got, gotShifts);
                         RandomMasks masks = new RandomMasks(seed, cells, keep);
                         for (int b = 0; b < count; b++) {

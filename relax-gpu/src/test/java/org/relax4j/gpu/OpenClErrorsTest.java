@@ -37,10 +37,10 @@ class OpenClErrorsTest {
 
     @Test
     void aKernelThatDoesNotBuildReportsTheFullBuildLog() {
-        String broken = OpenClBackend.defaultSource()
+        String broken = KernelProgram.defaultSource()
                 + "\n__kernel void relax_broken(__global float *out) { out[0] = undeclared_identifier_42 * 2.0f; }\n";
         OpenClException e = assertThrows(OpenClException.class,
-                () -> new OpenClEngine(null, broken, OpenClBackend.Options.defaults()));
+                () -> new OpenClBackend(null, broken, OpenClBackend.Options.defaults()));
         String m = e.getMessage();
         assertTrue(m.contains("clBuildProgram returned CL_BUILD_PROGRAM_FAILURE"), m);
         assertTrue(m.contains("-cl-std=CL1.2"), m);
@@ -49,9 +49,20 @@ class OpenClErrorsTest {
     }
 
     @Test
+    void theGeneratorsConstantsComeFromJava() {
+        String withoutConstants = KernelProgram.defaultSource();
+        OpenClException e = assertThrows(OpenClException.class, () -> new OpenClBackend(null, withoutConstants
+                .replace("#if !defined(RELAX_GOLDEN)", "#undef RELAX_GOLDEN\n#if !defined(RELAX_GOLDEN)"),
+                OpenClBackend.Options.defaults()));
+        assertTrue(e.getMessage().contains("-D RELAX_GOLDEN=0x9E3779B97F4A7C15UL"), e.getMessage());
+        assertTrue(e.getMessage().contains("CounterRng's constants"), "the #error should be in the log: " + e.getMessage());
+    }
+
+    @Test
     void aSourceWithoutAKernelFailsAtOpenNamingTheCall() {
-        String missing = OpenClBackend.defaultSource().replace("relax_blend(", "relax_blend_renamed(");
-        try (OpenClEngine e = new OpenClEngine(null, missing, OpenClBackend.Options.defaults())) {
+        String missing = KernelProgram.defaultSource().replace("relax_blend(", "relax_blend_renamed(");
+        try (PipelinedEngine e = new PipelinedEngine(OpenClEngine.NAME,
+                new OpenClBackend(null, missing, OpenClBackend.Options.defaults()))) {
             OpenClException ex = assertThrows(OpenClException.class,
                     () -> e.open(InputTensor.filled(1, 20, 20, 1f), new RandomMasks(1, 7, 0.5f), 4, 1e-10f));
             assertTrue(ex.getMessage().contains("clCreateKernel(relax_blend) failed: CL_INVALID_KERNEL_NAME"), ex.getMessage());
@@ -61,8 +72,7 @@ class OpenClErrorsTest {
     @Test
     void anInputLargerThanOneDeviceBufferIsRejectedAtOpen() {
         long sample = 2L * 30 * 40 * Float.BYTES;
-        try (OpenClEngine e = OpenClTestSupport.engine(
-                new OpenClBackend.Options(OpenClBackend.HostTransfer.AUTO, false, sample - 4))) {
+        try (PipelinedEngine e = OpenClTestSupport.engine(OpenClBackend.Options.defaults(), sample - 4)) {
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                     () -> e.open(InputTensor.filled(2, 30, 40, 1f), new RandomMasks(1, 7, 0.5f), 3, 1e-10f));
             assertTrue(ex.getMessage().contains("needs " + sample + " bytes")

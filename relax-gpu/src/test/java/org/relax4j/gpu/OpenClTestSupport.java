@@ -56,10 +56,36 @@ final class OpenClTestSupport {
         return new OpenClEngine();
     }
 
-    /** An engine with test options, after {@link #requireOpenCl()}. */
-    static OpenClEngine engine(OpenClBackend.Options options) {
+    /**
+     * An engine on the default device with other backend options, after {@link #requireOpenCl()}; if
+     * {@code maxAllocation} is positive, the pipeline sees it as the device's largest buffer (so batches split).
+     */
+    static PipelinedEngine engine(OpenClBackend.Options options, long maxAllocation) {
         requireOpenCl();
-        return new OpenClEngine(null, OpenClBackend.defaultSource(), options);
+        DeviceBackend backend = new OpenClBackend(null, KernelProgram.defaultSource(), options);
+        if (maxAllocation > 0) {
+            backend = ForwardingBackend.withMaxAllocation(backend, maxAllocation);
+        }
+        return new PipelinedEngine(OpenClEngine.NAME, backend);
+    }
+
+    /**
+     * Whether the default device divides with correct rounding: then the kernels' contract is bit-identical
+     * results (masked inputs and maps), and the tests allow no difference at all.
+     */
+    static boolean exactDevice() {
+        requireOpenCl();
+        return OpenClDevices.choose(null).correctlyRoundedDivide();
+    }
+
+    /** 0 on an {@link #exactDevice()}, else the engine contract's tolerance for masked inputs. */
+    static double maskedTolerance() {
+        return exactDevice() ? 0 : EngineComparison.MASKED_TOLERANCE;
+    }
+
+    /** 0 on an {@link #exactDevice()}, else the engine contract's tolerance for maps. */
+    static double mapTolerance() {
+        return exactDevice() ? 0 : EngineComparison.MAP_TOLERANCE;
     }
 
     /** The largest absolute difference (NaN-aware: a NaN mismatch is infinite). */

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.relax4j.InputTensor;
 import org.relax4j.mask.RandomMasks;
 
-/** The pipeline's size checks, against a backend that only states limits (no device needed). */
+/**
+ * The pipeline's size checks, against a backend that only states limits and its memory needs (no device needed).
+ */
 class PipelinedEngineLimitsTest {
 
     private static PipelinedEngine engine(long maxAlloc, long globalMemory) {
@@ -25,6 +27,15 @@ class PipelinedEngineLimitsTest {
             @Override
             public long globalMemoryBytes() {
                 return globalMemory;
+            }
+
+            /** What the old pipeline estimated, less the tables: two batches of masked inputs, grids and blends. */
+            @Override
+            public long runMemoryBytes(RunLayout layout) {
+                long batch = (long) layout.maxBatch() * layout.sampleFloats() * Float.BYTES;
+                long grids = (long) layout.maxBatch() * (layout.cells() * layout.cells() + 12L);
+                long blends = (long) layout.maxBatch() * layout.cells() * layout.width() * Float.BYTES;
+                return DeviceRun.SLOTS * (batch + grids + blends) + (layout.sampleFloats() + 3L * layout.pixels()) * Float.BYTES;
             }
 
             @Override

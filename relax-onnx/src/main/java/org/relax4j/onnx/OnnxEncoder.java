@@ -367,7 +367,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
             if (staging == null || staging.length < rows * sample) {
                 staging = new float[rows * sample];
             }
-            Layouts.nchwToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), batch.height(), batch.width());
+            nchwToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), batch.height(), batch.width());
             direct.put(staging, 0, rows * sample);
         } else {
             direct.put(batch.data(), src, rows * sample);
@@ -414,5 +414,25 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
     public String toString() {
         return "OnnxEncoder[" + source + ", input '" + inputName + "' " + Arrays.toString(inputShape) + " " + layout
                 + ", output '" + outputName + "']";
+    }
+
+    /**
+     * {@code [n, c, h, w]} from {@code src[srcOffset..]} → {@code [n, h, w, c]} into {@code dst[dstOffset..]}:
+     * {@code dst[b][i][j][ch] = src[b][ch][i][j]}.
+     */
+    static void nchwToNhwc(float[] src, int srcOffset, float[] dst, int dstOffset, int n, int c, int h, int w) {
+        int plane = h * w;
+        int sample = plane * c;
+        for (int b = 0; b < n; b++) {
+            int sBase = srcOffset + b * sample;
+            int dBase = dstOffset + b * sample;
+            for (int ch = 0; ch < c; ch++) {
+                int s = sBase + ch * plane;
+                int d = dBase + ch;
+                for (int p = 0; p < plane; p++) {
+                    dst[d + p * c] = src[s + p];
+                }
+            }
+        }
     }
 }

@@ -26,6 +26,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.relax4j.tfjs.TfjsGraphModel;
+import org.relax4j.tfjs.TfjsToOnnx;
 
 /**
  * Pretrained models fetched and converted at set-up time, cached on disk.
@@ -55,10 +57,11 @@ public final class PretrainedModels {
     /** Where the model lies inside the npm tarball. */
     public static final String NSFWJS_MODEL_PATH = "package/dist/models/mobilenet_v2_mid/";
     /**
-     * File name of the converted model in the cache. The suffix is the converter's output version: bump it whenever
-     * {@link TfjsToOnnx} writes a different model, so that a cache filled by an older converter is not reused.
+     * File name of the converted model in the cache, named by the converter's output version
+     * ({@link TfjsToOnnx#VERSION}, the one constant to bump), so that a cache filled by an older converter is not
+     * reused.
      */
-    public static final String MOBILENET_V2_FILE = "mobilenet_v2_mid-embedding-c1.onnx";
+    public static final String MOBILENET_V2_FILE = "mobilenet_v2_mid-embedding-c" + TfjsToOnnx.VERSION + ".onnx";
     /** The TensorFlow.js node whose output is the embedding (Squeeze of the global average pool). */
     public static final String MOBILENET_V2_EMBEDDING_NODE = "StatefulPartitionedCall/sequential/keras_layer/"
             + "StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/"

@@ -1,18 +1,16 @@
 /**
- * ONNX Runtime encoders for relax4j, and a Java-only importer of TensorFlow.js graph models.
+ * ONNX Runtime encoders for relax4j, and the pretrained MobileNetV2 (imported from TensorFlow.js by relax-tfjs).
  *
  * <ul>
  *   <li>{@link org.relax4j.onnx.OnnxEncoder}: any rank-4 float ONNX model as an {@link org.relax4j.Encoder}
  *       (NCHW or NHWC input, fixed or dynamic batch, output flattened to rows).</li>
  *   <li>{@link org.relax4j.onnx.ImageNetDenormalizingEncoder}: feeds ImageNet-normalised batches to a model that
  *       takes RGB in [0, 1].</li>
- *   <li>{@link org.relax4j.onnx.TfjsGraphModel} and {@link org.relax4j.onnx.TfjsToOnnx}: read a TensorFlow.js graph
- *       model (plain or JS-wrapped layout) and convert it to ONNX without protobuf or JSON libraries.</li>
  *   <li>{@link org.relax4j.onnx.PretrainedModels}: MobileNetV2 from the nsfwjs npm package, fetched with
- *       {@code npm pack}, verified, converted and cached at set-up time.</li>
+ *       {@code npm pack}, verified, converted by {@link org.relax4j.tfjs.TfjsToOnnx} and cached at set-up time.</li>
  * </ul>
  *
  * <p><b>Stability.</b> Public types are the module's API (0.x: may still change between minor versions); the
- * protobuf writer, literal reader, tar reader and layout loops are package-private internals.
+ * tar reader is a package-private internal.
  */
 package org.relax4j.onnx;

@@ -19,6 +19,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.relax4j.tfjs.TfjsGraphModel;
+import org.relax4j.tfjs.TfjsToOnnx;
 import org.relax4j.Embeddings;
 import org.relax4j.InputBatch;
 

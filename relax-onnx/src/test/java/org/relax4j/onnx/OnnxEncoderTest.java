@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relax4j.Embeddings;
+import org.relax4j.Fixtures;
 import org.relax4j.InputBatch;
+import org.relax4j.tfjs.OnnxModelBuilder;
 
 class OnnxEncoderTest {
 
@@ -49,7 +50,7 @@ class OnnxEncoderTest {
     @Test
     void fixedBatchIsChunkedPaddedAndTrimmed() {
         byte[] model = channelMeanModel(new long[] {2, 4, 5, 3}, true);
-        float[] x = OnnxModelBuilderTest.random(new Random(3), 5 * 3 * 4 * 5, 1f);
+        float[] x = Fixtures.randomFloats(5 * 3 * 4 * 5, -1f, 1f, 3);
         try (OnnxEncoder enc = OnnxEncoder.builder(model).build()) {
             assertEquals(OnnxEncoder.Layout.NHWC, enc.layout(), "AUTO infers NHWC from [2, 4, 5, 3]");
             Embeddings e = enc.encode(new InputBatch(x, 0, 5, 3, 4, 5));
@@ -62,7 +63,7 @@ class OnnxEncoderTest {
     @Test
     void dynamicBatchWithMaxBatchGivesTheSameRows() {
         byte[] model = channelMeanModel(new long[] {-1, 3, 4, 4}, false);
-        float[] x = OnnxModelBuilderTest.random(new Random(4), 7 * 3 * 16 + 48, 1f);
+        float[] x = Fixtures.randomFloats(7 * 3 * 16 + 48, -1f, 1f, 4);
         InputBatch batch = new InputBatch(x, 48, 7, 3, 4, 4); // a view that starts at an offset
         float[] expected = channelMeans(java.util.Arrays.copyOfRange(x, 48, x.length), 7, 3, 16);
         try (OnnxEncoder whole = OnnxEncoder.builder(model).layout(OnnxEncoder.Layout.NCHW).build();
@@ -78,7 +79,7 @@ class OnnxEncoderTest {
         b.input("x", OnnxModelBuilder.FLOAT, new long[] {-1, 2, 3, 4});
         b.node("Relu", "relu").inputs("x").outputs("y").add();
         b.output("y", OnnxModelBuilder.FLOAT, new long[] {-1, 2, 3, 4});
-        float[] x = OnnxModelBuilderTest.random(new Random(5), 2 * 24, 1f);
+        float[] x = Fixtures.randomFloats(2 * 24, -1f, 1f, 5);
         float[] expected = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             expected[i] = Math.max(0, x[i]);

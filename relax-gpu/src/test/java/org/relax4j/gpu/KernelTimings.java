@@ -1,12 +1,21 @@
 package org.relax4j.gpu;
 
+import static org.jocl.CL.CL_MEM_READ_WRITE;
+import static org.jocl.CL.clCreateBuffer;
+import static org.jocl.CL.clEnqueueCopyBuffer;
+import static org.jocl.CL.clFinish;
+import static org.jocl.CL.clReleaseCommandQueue;
+import static org.jocl.CL.clReleaseMemObject;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_mem;
 import org.relax4j.Embeddings;
 import org.relax4j.Encoder;
+import org.relax4j.Fixtures;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.Relax;
@@ -15,6 +24,8 @@ import org.relax4j.engine.CpuEngine;
 import org.relax4j.engine.EngineComparison;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.CounterDraws;
+import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.RandomMasks;
 
 /**
@@ -23,8 +34,10 @@ import org.relax4j.mask.RandomMasks;
  * with the achieved bandwidth. Also compares both host-transfer modes and both ways of accumulating, checks the
  * results against the CPU engine, and measures how much of the device's work hides behind a (sleeping) encoder.
  *
+ * <p>A measuring tool, not a test: it lives in relax-gpu's test sources (it reaches into package-private runs) and
+ * ships in the device bundle's {@code relax-gpu-tests.jar}, never in the main jar.
  * <pre>
- *   java -cp relax-core.jar:relax-gpu.jar:jocl.jar org.relax4j.gpu.KernelTimings \
+ *   java -cp relax-core.jar:relax-core-tests.jar:relax-gpu.jar:relax-gpu-tests.jar:jocl.jar org.relax4j.gpu.KernelTimings \
  *        [--device D] [--batch 100] [--channels 3] [--height 224] [--width 224] [--cells 7] [--reps 5] [--batches 6]
  * </pre>
  * Times are medians over {@code reps} after one warm-up, from enqueue to {@code clFinish} (so they include launch
@@ -121,21 +134,37 @@ public final class KernelTimings {
     }
 
     private InputTensor input() {
-        Random rnd = new Random(11);
-        float[] d = new float[channels * height * width];
-        for (int k = 0; k < d.length; k++) {
-            d[k] = rnd.nextFloat() * 4f - 2f;
-        }
-        return InputTensor.of(channels, height, width, d);
+        return Fixtures.randomInput(channels, height, width, 11);
     }
 
     private static float[] similarities(int n) {
-        Random rnd = new Random(5);
-        float[] s = new float[n];
-        for (int k = 0; k < n; k++) {
-            s[k] = 0.3f + 0.7f * rnd.nextFloat();
+        return Fixtures.randomSimilarities(n, 5);
+    }
+
+    /**
+     * Seconds for one device-to-device {@code clEnqueueCopyBuffer} of {@code bytes}, the average of
+     * {@code repetitions} after one warm-up: the bandwidth yardstick of the table.
+     */
+    private static double copyBufferSeconds(KernelProgram program, long bytes, int repetitions) {
+        Releaser r = new Releaser();
+        try {
+            cl_command_queue q = program.createQueue();
+            r.add("clReleaseCommandQueue", () -> clReleaseCommandQueue(q));
+            cl_mem a = ClCalls.call("clCreateBuffer", () -> clCreateBuffer(program.context(), CL_MEM_READ_WRITE, bytes, null, null));
+            r.add("clReleaseMemObject", () -> clReleaseMemObject(a));
+            cl_mem b = ClCalls.call("clCreateBuffer", () -> clCreateBuffer(program.context(), CL_MEM_READ_WRITE, bytes, null, null));
+            r.add("clReleaseMemObject", () -> clReleaseMemObject(b));
+            ClCalls.run("clEnqueueCopyBuffer", () -> clEnqueueCopyBuffer(q, b, a, 0, 0, bytes, 0, null, null));
+            ClCalls.run("clFinish", () -> clFinish(q));
+            long t = System.nanoTime();
+            for (int k = 0; k < repetitions; k++) {
+                ClCalls.run("clEnqueueCopyBuffer", () -> clEnqueueCopyBuffer(q, a, b, 0, 0, bytes, 0, null, null));
+            }
+            ClCalls.run("clFinish", () -> clFinish(q));
+            return (System.nanoTime() - t) / 1e9 / repetitions;
+        } finally {
+            r.releaseAll();
         }
-        return s;
     }
 
     private void run() {
@@ -145,21 +174,21 @@ public final class KernelTimings {
         double pixels = (double) height * width;
         double inputBytes = channels * pixels * Float.BYTES;
         double stateBytes = 6 * pixels * Float.BYTES;
-        OpenClBackend.Options mapped = new OpenClBackend.Options(OpenClBackend.HostTransfer.MAPPED, false, 0);
-        try (OpenClEngine engine = new OpenClEngine(device, OpenClBackend.defaultSource(), mapped)) {
-            System.out.println("device: " + engine.device());
-            System.out.println("build options: " + engine.backend().buildOptions());
-            try (OpenClBackend auto = new OpenClBackend(String.valueOf(engine.backend().deviceInfo().index()),
-                    OpenClBackend.defaultSource(), OpenClBackend.Options.defaults())) {
-                System.out.println("host transfer the engine uses here: " + auto.transfer());
-            }
+        MaskGeometry geometry = new MaskGeometry(cells, height, width);
+        DeviceBackend.RunLayout layout = new DeviceBackend.RunLayout(x.toArray(), channels, height, width, geometry,
+                batch, batch, 1e-10f);
+        CounterDraws draws = masks.counterDraws().orElseThrow();
+        try (OpenClBackend backend = new OpenClBackend(device, KernelProgram.defaultSource(),
+                new OpenClBackend.Options(TransferMode.MAPPED, Accumulation.Mode.RECOMPUTE))) {
+            System.out.println("device: " + backend.description());
+            System.out.println("build options: " + backend.program().buildOptions());
+            System.out.println("host transfer the engine uses here: " + TransferMode.AUTO.resolve(backend.program().device()));
             System.out.println(String.format(Locale.ROOT, "batch %d x %d x %d x %d (%.1f MB), %d cells, median of %d runs",
                     batch, channels, height, width, batchBytes() / 1e6, cells, reps));
-            copySeconds = engine.backend().copyBufferSeconds((long) batchBytes(), reps);
+            copySeconds = copyBufferSeconds(backend.program(), (long) batchBytes(), reps);
             row("clEnqueueCopyBuffer (device to device, 1 batch)", copySeconds, copyBytes());
-            try (EngineRun run = engine.open(x, masks, batch, 1e-10f)) {
-                OpenClBackend.Run dev = (OpenClBackend.Run) PipelinedEngine.deviceRunOf(run);
-                row("relax_draw_masks + relax_blend", time(() -> dev.drawRandomMasks(0, masks.seed(), masks.keepProbability(), 0, batch),
+            try (OpenClRun dev = backend.openRun(layout)) {
+                row("relax_draw_masks + relax_blend", time(() -> dev.drawCounterMasks(0, draws, 0, batch),
                         dev::finish), batch * (cells * cells + 8.0 + (double) cells * width * Float.BYTES));
                 row("relax_render (masked batch)", time(() -> dev.renderKernels(0, batch), dev::finish),
                         batchBytes() + inputBytes);
@@ -171,20 +200,18 @@ public final class KernelTimings {
                 }, dev::finish), batchBytes());
             }
         }
-        try (OpenClEngine engine = new OpenClEngine(device, OpenClBackend.defaultSource(),
-                new OpenClBackend.Options(OpenClBackend.HostTransfer.ARRAY_READ, true, 0))) {
-            try (EngineRun run = engine.open(x, masks, batch, 1e-10f)) {
-                OpenClBackend.Run dev = (OpenClBackend.Run) PipelinedEngine.deviceRunOf(run);
-                dev.drawRandomMasks(0, masks.seed(), masks.keepProbability(), 0, batch);
-                row("relax_render (masked batch + masks)", time(() -> dev.renderKernels(0, batch), dev::finish),
-                        batchBytes() + inputBytes + batch * pixels * Float.BYTES);
-                row("relax_accumulate_masks (masks read back)", updates("relax_accumulate_masks",
-                        time(() -> dev.accumulate(0, batch, sims), dev::finish)), stateBytes + batch * pixels * Float.BYTES);
-                row("host transfer ARRAY_READ (blocking read to float[])", time(() -> {
-                    dev.startTransfer(0);
-                    dev.copyRendered(0, batch, hostArray());
-                }, dev::finish), batchBytes());
-            }
+        try (OpenClBackend backend = new OpenClBackend(device, KernelProgram.defaultSource(),
+                new OpenClBackend.Options(TransferMode.ARRAY_READ, Accumulation.Mode.READ_BACK));
+             OpenClRun dev = backend.openRun(layout)) {
+            dev.drawCounterMasks(0, draws, 0, batch);
+            row("relax_render (masked batch + masks)", time(() -> dev.renderKernels(0, batch), dev::finish),
+                    batchBytes() + inputBytes + batch * pixels * Float.BYTES);
+            row("relax_accumulate_masks (masks read back)", updates("relax_accumulate_masks",
+                    time(() -> dev.accumulate(0, batch, sims), dev::finish)), stateBytes + batch * pixels * Float.BYTES);
+            row("host transfer ARRAY_READ (blocking read to float[])", time(() -> {
+                dev.startTransfer(0);
+                dev.copyRendered(0, batch, hostArray());
+            }, dev::finish), batchBytes());
         }
         printTable();
         compareWithCpu(x, masks, sims);

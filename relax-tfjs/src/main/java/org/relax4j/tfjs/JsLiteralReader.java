@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

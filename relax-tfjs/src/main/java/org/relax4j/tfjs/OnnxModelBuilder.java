@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,15 +19,16 @@ import java.util.Set;
  * ValueInfoProto {name 1, type 2}; TypeProto {tensor_type 1}; TypeProto.Tensor {elem_type 1, shape 2};
  * TensorShapeProto {dim 1}; Dimension {dim_value 1, dim_param 2}.
  *
- * <p>Nodes must be added in topological order. Not thread safe.
+ * <p>Nodes must be added in topological order. Not thread safe. Public so that other modules' tests can write small
+ * models; it is the converter's writer, not a general ONNX API, and may change.
  */
-final class OnnxModelBuilder {
-    static final int IR_VERSION = 8;
-    static final int OPSET = 13;
+public final class OnnxModelBuilder {
+    public static final int IR_VERSION = 8;
+    public static final int OPSET = 13;
 
     /** TensorProto.DataType values. */
-    static final int FLOAT = 1;
-    static final int INT64 = 7;
+    public static final int FLOAT = 1;
+    public static final int INT64 = 7;
 
     private static final int ATTR_FLOAT = 1;
     private static final int ATTR_INT = 2;
@@ -42,7 +43,7 @@ final class OnnxModelBuilder {
     private final List<ProtoWriter> outputs = new ArrayList<>();
     private final Set<String> initializerNames = new LinkedHashSet<>();
 
-    OnnxModelBuilder(String graphName) {
+    public OnnxModelBuilder(String graphName) {
         this.graphName = graphName;
     }
 
@@ -52,23 +53,23 @@ final class OnnxModelBuilder {
      * @param dims the shape; a negative entry is a symbolic dimension ({@code N} for the first, else {@code d<k>});
      *     null for unknown rank
      */
-    OnnxModelBuilder input(String name, int elemType, long[] dims) {
+    public OnnxModelBuilder input(String name, int elemType, long[] dims) {
         inputs.add(valueInfo(name, elemType, dims));
         return this;
     }
 
     /** Declares a graph output; see {@link #input} for {@code dims}. */
-    OnnxModelBuilder output(String name, int elemType, long[] dims) {
+    public OnnxModelBuilder output(String name, int elemType, long[] dims) {
         outputs.add(valueInfo(name, elemType, dims));
         return this;
     }
 
-    boolean hasInitializer(String name) {
+    public boolean hasInitializer(String name) {
         return initializerNames.contains(name);
     }
 
     /** Adds a float32 initializer (stored as raw little-endian bytes) and returns its name. */
-    String initializer(String name, long[] dims, float[] values) {
+    public String initializer(String name, long[] dims, float[] values) {
         checkCount(name, dims, values.length);
         ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
@@ -76,7 +77,7 @@ final class OnnxModelBuilder {
     }
 
     /** Adds an int64 initializer and returns its name. */
-    String initializerInt64(String name, long[] dims, long[] values) {
+    public String initializerInt64(String name, long[] dims, long[] values) {
         checkCount(name, dims, values.length);
         ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         raw.asLongBuffer().put(values);
@@ -106,17 +107,17 @@ final class OnnxModelBuilder {
     }
 
     /** Starts a node; call {@link Node#add()} to append it. */
-    Node node(String opType, String name) {
+    public Node node(String opType, String name) {
         return new Node(opType, name);
     }
 
     /** Number of nodes added. */
-    int nodeCount() {
+    public int nodeCount() {
         return nodes.size();
     }
 
     /** A node under construction. */
-    final class Node {
+    public final class Node {
         private final ProtoWriter w = new ProtoWriter(256);
         private final List<ProtoWriter> attrs = new ArrayList<>();
         private final String opType;
@@ -129,35 +130,35 @@ final class OnnxModelBuilder {
             this.name = name;
         }
 
-        Node inputs(String... names) {
+        public Node inputs(String... names) {
             in.addAll(List.of(names));
             return this;
         }
 
-        Node outputs(String... names) {
+        public Node outputs(String... names) {
             out.addAll(List.of(names));
             return this;
         }
 
-        Node attr(String key, long value) {
+        public Node attr(String key, long value) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_INT).int64(3, value);
             attrs.add(a);
             return this;
         }
 
-        Node attr(String key, float value) {
+        public Node attr(String key, float value) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_FLOAT).float32(2, value);
             attrs.add(a);
             return this;
         }
 
-        Node attr(String key, String value) {
+        public Node attr(String key, String value) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_STRING).string(4, value);
             attrs.add(a);
             return this;
         }
 
-        Node attr(String key, long[] values) {
+        public Node attr(String key, long[] values) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_INTS);
             for (long v : values) {
                 a.int64(8, v);
@@ -166,7 +167,7 @@ final class OnnxModelBuilder {
             return this;
         }
 
-        Node attr(String key, float[] values) {
+        public Node attr(String key, float[] values) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_FLOATS);
             for (float v : values) {
                 a.float32(7, v);
@@ -176,7 +177,7 @@ final class OnnxModelBuilder {
         }
 
         /** Appends the node to the graph and returns its first output. */
-        String add() {
+        public String add() {
             if (out.isEmpty()) {
                 throw new IllegalStateException("node " + name + " (" + opType + ") has no output");
             }
@@ -197,7 +198,7 @@ final class OnnxModelBuilder {
     }
 
     /** Serialises the model. */
-    byte[] toBytes(String producerName, String producerVersion) {
+    public byte[] toBytes(String producerName, String producerVersion) {
         long bytes = 1024;
         for (ProtoWriter t : initializers) {
             bytes += t.size() + 8;

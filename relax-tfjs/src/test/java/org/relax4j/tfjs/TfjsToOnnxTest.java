@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,8 +22,6 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relax4j.Embeddings;
-import org.relax4j.InputBatch;
 
 /**
  * A small synthetic TensorFlow.js graph model, written by the test, converted and run in ONNX Runtime, compared
@@ -206,25 +204,12 @@ class TfjsToOnnxTest {
         assertTrue(e.getMessage().contains("weights-1.bin"), e.getMessage());
     }
 
-    /** Runs the conversion up to {@code node} on an NHWC input given to the encoder as NCHW. */
+    /** Runs the conversion up to {@code node} on an NHWC input in ONNX Runtime. */
     private static float[] run(TfjsGraphModel m, String node, float[] nhwc, int batch, int dim) {
         TfjsToOnnx.Result r = TfjsToOnnx.convert(m, node);
-        float[] nchw = new float[nhwc.length];
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < H; i++) {
-                for (int j = 0; j < H; j++) {
-                    for (int c = 0; c < C; c++) {
-                        nchw[((b * C + c) * H + i) * H + j] = nhwc[((b * H + i) * H + j) * C + c];
-                    }
-                }
-            }
-        }
-        try (OnnxEncoder enc = OnnxEncoder.builder(r.onnx()).layout(OnnxEncoder.Layout.NHWC).intraOpThreads(1)
-                .build()) {
-            Embeddings e = enc.encode(new InputBatch(nchw, 0, batch, C, H, H));
-            assertEquals(dim, e.dim());
-            return e.data();
-        }
+        float[] y = Ort.run(r.onnx(), r.inputName(), new long[] {batch, H, H, C}, nhwc);
+        assertEquals(batch * dim, y.length);
+        return y;
     }
 
     /** The same graph computed directly in NHWC, in double precision. */
@@ -341,7 +326,7 @@ class TfjsToOnnxTest {
                 + "\"},\"explicit_paddings\":{\"list\":{}},\"fused_ops\":{\"list\":{\"s\":[" + f + "]}}";
     }
 
-    private static String op(String name, String op, String inputs, String attrs) {
+    static String op(String name, String op, String inputs, String attrs) {
         return "{\"name\":\"" + name + "\",\"op\":\"" + op + "\",\"input\":[" + inputs + "],\"attr\":{" + attrs + "}}";
     }
 
@@ -351,6 +336,11 @@ class TfjsToOnnxTest {
 
     /** Accumulates nodes and weights of a synthetic model and writes it in either layout. */
     static final class Synthetic {
+        /** {@code n} values uniform in [-scale, scale) from {@code rnd}. */
+        static float[] randomValues(Random rnd, int n, float scale) {
+            return OnnxModelBuilderTest.random(rnd, n, scale);
+        }
+
         private final List<String> nodes = new ArrayList<>();
         private final List<String> specs = new ArrayList<>();
         private final ByteArrayOutputStream data = new ByteArrayOutputStream();

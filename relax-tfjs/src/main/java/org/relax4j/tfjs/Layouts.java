@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 /**
  * Loops that rearrange row-major float arrays between TensorFlow's and ONNX's layouts. Shapes are checked by the
@@ -22,26 +22,6 @@ final class Layouts {
             }
         }
         return out;
-    }
-
-    /**
-     * {@code [n, c, h, w]} from {@code src[srcOffset..]} → {@code [n, h, w, c]} into {@code dst[dstOffset..]}:
-     * {@code dst[b][i][j][ch] = src[b][ch][i][j]}.
-     */
-    static void nchwToNhwc(float[] src, int srcOffset, float[] dst, int dstOffset, int n, int c, int h, int w) {
-        int plane = h * w;
-        int sample = plane * c;
-        for (int b = 0; b < n; b++) {
-            int sBase = srcOffset + b * sample;
-            int dBase = dstOffset + b * sample;
-            for (int ch = 0; ch < c; ch++) {
-                int s = sBase + ch * plane;
-                int d = dBase + ch;
-                for (int p = 0; p < plane; p++) {
-                    dst[d + p * c] = src[s + p];
-                }
-            }
-        }
     }
 
     /** Conv2D filter HWIO {@code [kh, kw, ci, co]} → OIHW {@code [co, ci, kh, kw]}. */

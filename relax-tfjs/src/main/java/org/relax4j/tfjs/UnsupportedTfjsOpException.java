@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 /**
  * The TensorFlow.js graph holds an op, or an op configuration, that {@link TfjsToOnnx} does not convert. The

@@ -1,4 +1,4 @@
-package org.relax4j.onnx;
+package org.relax4j.tfjs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
