@@ -13,6 +13,7 @@ import org.relax4j.Fixtures;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.BalancedMasks;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 import org.relax4j.mask.RandomMasks;
@@ -194,6 +195,29 @@ public abstract class EngineContractTest {
             }
         }
         assertArrayEquals(results[0], results[1], engine.name() + ": batch size changed the maps");
+    }
+
+    /** Every mask design is drawn the same way on every engine: the balanced design's masks and maps follow the formula. */
+    @Test
+    void balancedDesignFollowsTheFormula() {
+        InputTensor x = randomInput(3, 40, 36, 12);
+        MaskSource masks = new BalancedMasks(21, 7, 0.5f);
+        float[] sims = randomSimilarities(150, 13);
+        WeightedWelford expected = expectedState(masks, 40, 36, sims, 1e-10f);
+        try (EngineRun run = engine.open(x, masks, 50, 1e-10f)) {
+            float[] batch = new float[50];
+            for (int first = 0; first < 150; first += 50) {
+                InputBatch b = run.masked(first, 50);
+                float[] got = new float[50 * x.channels() * x.pixels()];
+                System.arraycopy(b.data(), b.offset(), got, 0, got.length);
+                assertClose(expectedMasked(x, masks, first, 50), got, maskedTolerance(),
+                        engine.name() + " balanced masked from " + first);
+                System.arraycopy(sims, first, batch, 0, 50);
+                run.accumulate(first, 50, batch);
+            }
+            assertRelClose(expected.importance(), run.state().importance(), mapTolerance(),
+                    engine.name() + " balanced importance");
+        }
     }
 
     @Test
