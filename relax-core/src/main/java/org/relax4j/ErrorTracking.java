@@ -11,8 +11,8 @@ import org.relax4j.mask.MaskSource;
  * estimate needs nothing from the engine and works with all of them. Not thread safe.
  */
 final class ErrorTracking {
-    /** Blocks needed before a run may stop at its target error. */
-    static final int MIN_BLOCKS_TO_STOP = 4;
+    /** Blocks needed before a run may stop at its target error: as few as give an estimate at all. */
+    static final int MIN_BLOCKS_TO_STOP = ErrorEstimate.MIN_BLOCKS;
 
     private final MaskSource masks;
     private final MaskGeometry geometry;

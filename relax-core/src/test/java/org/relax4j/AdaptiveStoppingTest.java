@@ -62,7 +62,7 @@ class AdaptiveStoppingTest {
             }
             try (Relax r = new Relax(config(MaskDesign.BALANCED, seed).masks(20_000).targetError(0.08).build())) {
                 Explanation e = r.explain(probe.input(), probe.encoder());
-                assertEquals(0, e.masksUsed() % 32, "balanced runs stop at a block's end");
+                assertEquals(0, e.masksUsed() % 64, "balanced runs stop at a block's end");
                 balanced += e.masksUsed();
             }
         }

@@ -49,6 +49,8 @@ public final class QualityBench {
     static final int[] CHECKPOINTS = {128, 192, 256, 320, 384, 448, 512, 576, 640, 768, 896, 1024, 1280, 1536, 2048,
             2560, 3000};
     private static final long TRUTH_SEED = 1_000_003L;
+    /** Part of every cached recording's name: bump it when a design's masks change, so old recordings are not reused. */
+    static final String CACHE_VERSION = "v2";
 
     private final PrintStream log = System.err;
     private final Path cache;
@@ -150,7 +152,7 @@ public final class QualityBench {
 
     /** The similarity of masks [0, n) of (design, seed), recorded once and cached. */
     float[] similarities(Subject s, MaskDesign design, long seed, int n) throws IOException {
-        Path file = cache.resolve(s.name() + "-" + design.id() + "-s" + seed + "-n" + n + ".f32");
+        Path file = cache.resolve(s.name() + "-" + design.id() + "-" + CACHE_VERSION + "-s" + seed + "-n" + n + ".f32");
         if (Files.isRegularFile(file) && Files.size(file) == 4L * n) {
             ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
             float[] f = new float[n];

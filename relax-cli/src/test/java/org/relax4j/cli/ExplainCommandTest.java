@@ -130,7 +130,7 @@ class ExplainCommandTest {
         assertTrue(json.contains("\"design\": \"balanced\"") && json.contains("\"targetError\": 0.4"), json);
         long used = Long.parseLong(json.replaceAll("(?s).*\"masksUsed\": (\\d+).*", "$1"));
         double bound = Double.parseDouble(json.replaceAll("(?s).*\"bound\": ([0-9.Ee-]+).*", "$1"));
-        assertTrue(used < 2000 && used % 64 == 0, "masks used: " + used);
+        assertTrue(used < 2000 && used % 128 == 0, "masks used: " + used);
         assertTrue(bound <= 0.4, "bound " + bound);
         assertTrue(stdout.contains("estimated error ≤0."), stdout);
         assertEquals(2, run("explain", CHELSEA.toString(), "--design", "sobol"));

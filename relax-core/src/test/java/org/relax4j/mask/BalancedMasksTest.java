@@ -37,14 +37,17 @@ class BalancedMasksTest {
         assertEquals(2, BalancedMasks.orderFor(1));
         assertEquals(8, BalancedMasks.orderFor(2));
         assertEquals(64, BalancedMasks.orderFor(7));
-        assertEquals(64, BalancedMasks.orderFor(7));
         assertEquals(128, BalancedMasks.orderFor(8));
         assertEquals(128, BalancedMasks.orderFor(11));
-        assertEquals(64, new BalancedMasks(0, 7, 0.5f).blockSize());
+        assertEquals(128, new BalancedMasks(0, 7, 0.5f).blockSize());
         assertEquals(1, new RandomMasks(0, 7, 0.5f).blockSize());
     }
 
-    /** At p = ½ each block is an orthogonal array: every cell kept B/2 times, every pair of cells agreeing B/2 times. */
+    /**
+     * At p = ½ each block is an orthogonal array of strength 3: every cell kept in half the masks, every pair of
+     * cells agreeing in half, every product of three cells' ±1 levels summing to zero; mask 2i + 1 is the
+     * complement of mask 2i, with the same shift.
+     */
     @ParameterizedTest
     @CsvSource({"7, 0", "7, 5", "3, 1", "5, 2", "8, 3"})
     void halfProbabilityBlocksArePairwiseBalanced(int cells, long block) {
@@ -52,6 +55,25 @@ class BalancedMasksTest {
         int order = m.blockSize();
         int per = cells * cells;
         byte[] g = grids(m, block * order, order);
+        int[] s = shifts(m, block * order, order);
+        for (int i = 0; i < order; i += 2) {
+            for (int c = 0; c < per; c++) {
+                assertEquals(1 - g[i * per + c], g[(i + 1) * per + c], "fold-over of mask " + i);
+            }
+            assertEquals(s[2 * i], s[2 * i + 2]);
+            assertEquals(s[2 * i + 1], s[2 * i + 3]);
+        }
+        for (int a = 0; a < Math.min(per, 12); a++) {
+            for (int b = a + 1; b < per; b++) {
+                for (int c = b + 1; c < per; c++) {
+                    int sum = 0;
+                    for (int i = 0; i < order; i++) {
+                        sum += (2 * g[i * per + a] - 1) * (2 * g[i * per + b] - 1) * (2 * g[i * per + c] - 1);
+                    }
+                    assertEquals(0, sum, "cells " + a + ", " + b + ", " + c);
+                }
+            }
+        }
         for (int c = 0; c < per; c++) {
             int kept = 0;
             for (int i = 0; i < order; i++) {
@@ -68,7 +90,10 @@ class BalancedMasksTest {
         }
     }
 
-    /** Other probabilities: each cell is kept ⌊pB⌋ or ⌈pB⌉ times in every block (Latin hypercube strata). */
+    /**
+     * Other probabilities: in every block each cell is kept ⌊pB⌋ or ⌈pB⌉ times among the B rows (Latin hypercube
+     * strata) and as often among their fold-overs.
+     */
     @ParameterizedTest
     @CsvSource({"0.3", "0.7", "0.1", "0.9", "1.0", "0.0"})
     void otherProbabilitiesAreStratifiedPerCell(float p) {
@@ -76,13 +101,16 @@ class BalancedMasksTest {
         int order = m.blockSize();
         for (long block = 0; block < 4; block++) {
             byte[] g = grids(m, block * order, order);
+            int rows = order / 2;
             for (int c = 0; c < 49; c++) {
-                int kept = 0;
-                for (int i = 0; i < order; i++) {
-                    kept += g[i * 49 + c];
+                for (int twin = 0; twin < 2; twin++) {
+                    int kept = 0;
+                    for (int i = twin; i < order; i += 2) {
+                        kept += g[i * 49 + c];
+                    }
+                    assertTrue(kept == Math.floor(p * rows) || kept == Math.ceil(p * rows),
+                            "cell " + c + " kept " + kept + " times in " + rows + " rows at p = " + p);
                 }
-                assertTrue(kept == Math.floor(p * order) || kept == Math.ceil(p * order),
-                        "cell " + c + " kept " + kept + " times in a block of " + order + " at p = " + p);
             }
         }
     }
@@ -101,9 +129,10 @@ class BalancedMasksTest {
                     assertTrue(s[2 * i] >= 0 && s[2 * i] < cells && s[2 * i + 1] >= 0 && s[2 * i + 1] < cells);
                     count[s[2 * i] * cells + s[2 * i + 1]]++;
                 }
-                int repeats = order / per;
+                int repeats = order / 2 / per;
                 for (int k = 0; k < per; k++) {
-                    assertTrue(count[k] == repeats || count[k] == repeats + 1, "pair " + k + " appears " + count[k]);
+                    assertTrue(count[k] == 2 * repeats || count[k] == 2 * repeats + 2, "pair " + k + " appears "
+                            + count[k]);
                 }
             }
         }
@@ -117,7 +146,7 @@ class BalancedMasksTest {
     @CsvSource({"0.5", "0.3"})
     void singleMasksHaveTheReferenceDistribution(float p) {
         BalancedMasks m = new BalancedMasks(77, 7, p);
-        int n = 64 * 400;
+        int n = 128 * 200;
         byte[] g = grids(m, 0, n);
         int[] s = shifts(m, 0, n);
         double tolerance = 4 * Math.sqrt(p * (1 - p) / n);
@@ -139,8 +168,8 @@ class BalancedMasksTest {
             assertEquals(1.0 / 7, v / (double) n, 4 * Math.sqrt(1.0 / 7 / n));
         }
         // Not every mask of a block is the same shape: the rows really are permuted per block.
-        assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(g, 0, 49 * 64),
-                java.util.Arrays.copyOfRange(g, 49 * 64, 2 * 49 * 64)));
+        assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(g, 0, 49 * 128),
+                java.util.Arrays.copyOfRange(g, 49 * 128, 2 * 49 * 128)));
     }
 
     @Test
@@ -169,14 +198,14 @@ class BalancedMasksTest {
     @Test
     void drawsFromManyThreadsAgree() throws Exception {
         BalancedMasks m = new BalancedMasks(3, 7, 0.4f);
-        byte[] expected = grids(new BalancedMasks(3, 7, 0.4f), 0, 64 * 20);
+        byte[] expected = grids(new BalancedMasks(3, 7, 0.4f), 0, 128 * 10);
         byte[] got = new byte[expected.length];
         Thread[] threads = new Thread[4];
         for (int t = 0; t < threads.length; t++) {
             int start = t;
             threads[t] = new Thread(() -> {
                 int[] s = new int[2];
-                for (int k = start; k < 64 * 20; k += threads.length) {
+                for (int k = start; k < 128 * 10; k += threads.length) {
                     m.draw(k, got, k * 49, s, 0);
                 }
             });
