@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import javax.imageio.ImageIO;
@@ -130,9 +129,6 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
-    /** How long a signal waits for the current batch to finish and the encoder to close. */
-    static final Duration SIGNAL_GRACE = Duration.ofSeconds(60);
-
     /** Where result files go; tests substitute one that fails like a full disk. */
     OutputFolder.Sink sink = OutputFolder.DISK;
 
@@ -152,7 +148,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (memory != null) {
             throw usage(memory);
         }
-        try (SignalGuard guard = SignalGuard.install(SIGNAL_GRACE)) {
+        try (SignalGuard guard = SignalGuard.install(err)) {
             return explainAll(config, nThreads, guard, err);
         }
     }
@@ -198,7 +194,7 @@ final class ExplainCommand implements Callable<Integer> {
             }
             err.println("relax: stopped" + (guard.signalled() ? " by a signal" : "") + "; complete results kept: "
                     + (kept.isEmpty() ? "none" : String.join(", ", kept)) + "; nothing partial was written");
-            return RelaxCli.INTERRUPTED;
+            return guard.exitCode();
         }
         if (!failed.isEmpty()) {
             err.println("relax: " + failed.size() + " of " + images.size() + " images failed: " + String.join(", ", failed)

@@ -16,8 +16,6 @@ public final class RelaxCli implements Runnable {
     static final int FAILED = 1;
     /** Exit code of a usage error. */
     static final int USAGE = 2;
-    /** Exit code when stopped (the JVM itself exits with 128 + the signal's number). */
-    static final int INTERRUPTED = 130;
 
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

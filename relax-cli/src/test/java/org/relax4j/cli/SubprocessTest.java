@@ -114,6 +114,7 @@ class SubprocessTest {
             assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("hs_err"))
                     .toList(), "no JVM crash log");
         }
+        assertTrue(stderr.contains("relax: SIG" + signal + ": stopping after the current batch"), stderr);
         assertTrue(stderr.contains("relax: stopped by a signal; complete results kept: none; nothing partial was written"),
                 stderr);
         assertEquals(List.of(".relax.lock", "a"), HardeningTest.names(out), "no staging folder left");
