@@ -71,7 +71,9 @@ public final class Relax implements AutoCloseable {
      * @param cancellation checked before every batch; may be null
      * @throws IllegalArgumentException if the input is too small for the cells
      * @throws EncoderException if the encoder throws or returns a wrong shape, non-finite values, or a zero
-     *         unmasked representation (with cosine similarity)
+     *         unmasked representation (with cosine similarity); or, after the run, if every masked input got the
+     *         same similarity (the encoder ignores its input, so the maps would be flat) or the accumulated maps are
+     *         not finite (similarities too large for float32)
      * @throws CancellationException if cancelled
      */
     public Explanation explain(InputTensor input, Encoder encoder, ProgressListener listener,
@@ -90,10 +92,11 @@ public final class Relax implements AutoCloseable {
         long accumulationNanos = 0;
         float[] sims = new float[maxBatch];
         long used = 0;
+        SimilarityRange range = new SimilarityRange();
         // Opening the run first checks the input against the masks before the encoder spends any time.
         try (EngineRun run = engine.open(input, masks, maxBatch, config.initialWeight())) {
             long t = System.nanoTime();
-            Embeddings unmasked = encode(encoder, InputBatch.of(input), 1, -1, "the unmasked input");
+            Embeddings unmasked = encode(encoder, unmaskedBatch(input), 1, -1, "the unmasked input");
             encoderNanos += System.nanoTime() - t;
             int dim = unmasked.dim();
             float[] h0 = unmasked.data().clone();
@@ -119,7 +122,7 @@ public final class Relax implements AutoCloseable {
                 encoderNanos += System.nanoTime() - t;
 
                 t = System.nanoTime();
-                similarities(h0, e, count, first, sims);
+                similarities(h0, e, count, first, sims, range);
                 run.accumulate(first, count, sims);
                 errors.add(first, count, sims);
                 boolean stop = config.adaptive() && next < cap && errors.reached(config.targetError());
@@ -136,6 +139,7 @@ public final class Relax implements AutoCloseable {
             WeightedWelford state = run.state();
             ErrorEstimate error = errors.finish();
             accumulationNanos += System.nanoTime() - t;
+            checkMeaningful(state, range, used, input.width());
             Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
                     Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
             return new Explanation(input.height(), input.width(), state, used, error, timings, engineDescription(),
@@ -232,7 +236,64 @@ public final class Relax implements AutoCloseable {
         return e;
     }
 
-    private void similarities(float[] h0, Embeddings e, int count, long first, float[] out) {
+    /**
+     * The unmasked input as a batch of one, on a copy: the encoder gets a view it could write into, and the
+     * caller's tensor (which the engine keeps masking) must stay as it is. Masked batches need no copy, since
+     * engines render every element of each batch afresh.
+     */
+    private static InputBatch unmaskedBatch(InputTensor input) {
+        return new InputBatch(input.toArray(), 0, 1, input.channels(), input.height(), input.width());
+    }
+
+    /** The smallest and largest similarity of a run, and the mask with the largest magnitude. Not thread safe. */
+    private static final class SimilarityRange {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        float largest = -1f;
+        long largestMask = -1;
+
+        void add(long mask, float s) {
+            min = Math.min(min, s);
+            max = Math.max(max, s);
+            if (Math.abs(s) > largest) {
+                largest = Math.abs(s);
+                largestMask = mask;
+            }
+        }
+    }
+
+    /**
+     * Refuses results that only look like maps: every masked input with the same similarity (the encoder ignores
+     * its input, e.g. returns zeros for every masked input, so importance is that value everywhere and uncertainty
+     * zero), or a state that overflowed float32 (a similarity of 1e30 squares to infinity).
+     */
+    private static void checkMeaningful(WeightedWelford state, SimilarityRange range, long total, int width) {
+        if (total >= 2 && range.min == range.max) {
+            throw new EncoderException("all " + total + " masked inputs have the same similarity (" + range.min
+                    + ") to the unmasked input: the encoder's representation does not change when the input is masked "
+                    + "(does it ignore its input?), or every mask keeps the whole input; the maps would be flat");
+        }
+        String which = firstNonFinite(state.importance(), "importance", width);
+        if (which == null) {
+            which = firstNonFinite(state.uncertainty(), "uncertainty", width);
+        }
+        if (which != null) {
+            throw new EncoderException("the accumulated maps are not finite (" + which + "): similarities ranged over ["
+                    + range.min + ", " + range.max + "], the largest in magnitude at mask " + range.largestMask
+                    + "; values this large overflow float32 when squared; use a similarity bounded like cosine's");
+        }
+    }
+
+    private static String firstNonFinite(float[] map, String name, int width) {
+        for (int p = 0; p < map.length; p++) {
+            if (!Float.isFinite(map[p])) {
+                return name + " at pixel (" + p / width + ", " + p % width + ") is " + map[p];
+            }
+        }
+        return null;
+    }
+
+    private void similarities(float[] h0, Embeddings e, int count, long first, float[] out, SimilarityRange range) {
         Similarity sim = config.similarity();
         float[] d = e.data();
         int dim = e.dim();
@@ -242,6 +303,7 @@ public final class Relax implements AutoCloseable {
                 throw new EncoderException("similarity " + sim + " returned " + s + " for mask " + (first + b));
             }
             out[b] = s;
+            range.add(first + b, s);
         }
     }
 

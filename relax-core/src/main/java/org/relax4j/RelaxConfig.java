@@ -102,7 +102,7 @@ public final class RelaxConfig {
 
     /** Number of encoder calls for the masks: ceil(masks / batchSize). */
     public long numBatches() {
-        return (masks + batchSize - 1) / batchSize;
+        return masks / batchSize + (masks % batchSize == 0 ? 0 : 1); // (masks + batchSize - 1) would overflow
     }
 
     public int cells() {

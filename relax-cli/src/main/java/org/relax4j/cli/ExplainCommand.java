@@ -1,7 +1,9 @@
 package org.relax4j.cli;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.relax4j.CancellationToken;
+import java.util.concurrent.CancellationException;
+import javax.imageio.ImageIO;
 import org.relax4j.Encoder;
+import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.PixelMap;
@@ -25,6 +29,7 @@ import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Images;
 import org.relax4j.image.Npy;
 import org.relax4j.mask.MaskDesign;
+import org.relax4j.mask.MaskGeometry;
 import org.relax4j.onnx.ImageNetDenormalizingEncoder;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
@@ -46,7 +51,10 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Masks multiply the ImageNet-normalised image, so a fully masked pixel becomes the",
                 "ImageNet mean colour, as in the reference implementation. A model that takes RGB in",
                 "[0, 1] (--pixels unit) gets the masked image un-normalised.", "",
-                "Exit codes: 0 done, 1 failed (image, model or engine), 2 bad usage."},
+                "Each image's files appear together once complete (never half-written); a failed image is",
+                "reported and the others go on. Ctrl-C stops after the current batch, keeping finished images.", "",
+                "Exit codes: 0 done, 1 failed (image, model or engine), 2 bad usage, 130/143 stopped by",
+                "SIGINT/SIGTERM."},
         usageHelpWidth = 100)
 final class ExplainCommand implements Callable<Integer> {
 
@@ -135,52 +143,163 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
+    /** Where result files go; tests substitute one that fails like a full disk. */
+    OutputFolder.Sink sink = OutputFolder.DISK;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        PrintWriter stdout = spec.commandLine().getOut();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        checkUsage();
         RelaxConfig config = buildConfig(nThreads);
         for (Path image : images) {
             if (!Files.isRegularFile(image)) {
                 throw new IOException("no image file at " + image);
             }
         }
-        Files.createDirectories(out);
+        String memory = MemoryPreflight.ofThisMachine().check(Math.min(config.batchSize(), config.masks()), 3, size,
+                size, "--size");
+        if (memory != null) {
+            throw usage(memory);
+        }
+        try (SignalGuard guard = SignalGuard.install(err)) {
+            return explainAll(config, nThreads, guard, err);
+        }
+    }
 
-        try (Relax relax = new Relax(config); ModelEncoder enc = openModel(nThreads, err)) {
+    /** Explains every image, going on after a failed one; the results kept are reported if a signal stops it. */
+    private int explainAll(RelaxConfig config, int nThreads, SignalGuard guard, PrintWriter err) throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        List<String> kept = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        OutputFolder folder;
+        try {
+            folder = OutputFolder.open(out, sink);
+        } catch (IllegalArgumentException ex) {
+            throw usage(ex.getMessage());
+        }
+        try (folder; Relax relax = new Relax(config); ModelEncoder enc = openModel(nThreads, err)) {
             log(err, "engine: " + relax.engineDescription());
             log(err, "model: " + enc.description);
             Set<String> used = new HashSet<>();
             for (Path image : images) {
-                InputTensor rgb = Images.resize(Images.read(image), size, size);
-                InputTensor x = Images.normalize(rgb, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
                 String name = uniqueName(image, used);
-                ProgressBar bar = new ProgressBar(err, name, System.console() != null);
-                Explanation e = relax.explain(x, enc.encoder, quiet ? p -> { } : bar, new CancellationToken());
-                Path dir = out.resolve(name);
-                Files.createDirectories(dir);
-                writeOutputs(dir, image, rgb, e, enc);
-                stdout.println(dir + ": " + String.format(Locale.ROOT,
-                        "%d masks in %.1f s (encoder %.1f s, RELAX %.2f s), estimated error %s",
-                        e.masksUsed(), sec(e.timings().total()), sec(e.timings().encoder()),
-                        sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound())));
+                if (guard.token().isCancelled()) {
+                    throw new CancellationException("stopped before " + image);
+                }
+                try {
+                    Path dir = explainOne(image, name, relax, enc, folder, guard, err, stdout);
+                    kept.add(dir.toString());
+                } catch (CancellationException ex) {
+                    throw ex;
+                } catch (Exception ex) {
+                    failed.add(image.toString());
+                    err.println("relax: error: " + image + ": " + ex.getMessage());
+                } catch (OutOfMemoryError ex) {
+                    failed.add(image.toString());
+                    err.println("relax: error: " + image + ": out of memory (the Java heap holds "
+                            + (Runtime.getRuntime().maxMemory() >> 20) + " MB); use a smaller --batch-size or give "
+                            + "Java more memory (java -Xmx...)");
+                }
             }
+        } catch (CancellationException ex) {
+            if (System.console() != null) {
+                err.println(); // end the progress line
+            }
+            err.println("relax: stopped" + (guard.signalled() ? " by a signal" : "") + "; complete results kept: "
+                    + (kept.isEmpty() ? "none" : String.join(", ", kept)) + "; nothing partial was written");
+            return guard.exitCode();
+        }
+        if (!failed.isEmpty()) {
+            err.println("relax: " + failed.size() + " of " + images.size() + " images failed: " + String.join(", ", failed)
+                    + (kept.isEmpty() ? "" : "; written: " + String.join(", ", kept)));
+            return RelaxCli.FAILED;
         }
         return 0;
     }
 
-    private RelaxConfig buildConfig(int nThreads) {
-        try {
-            RelaxConfig.Builder b = RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells)
-                    .keepProbability(keepProbability).seed(seed).engine(engine).device(device).threads(nThreads)
-                    .design(MaskDesign.parse(design));
-            if (targetError != null) {
-                b.targetError(targetError);
+    /** One image: explained, then its files staged and moved into place together. */
+    private Path explainOne(Path image, String name, Relax relax, ModelEncoder enc, OutputFolder folder,
+                            SignalGuard guard, PrintWriter err, PrintWriter stdout) throws IOException {
+        InputTensor rgb = Images.resize(Images.readForSize(image, size, size), size, size);
+        InputTensor x = Images.normalize(rgb, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        ProgressBar bar = new ProgressBar(err, name, System.console() != null);
+        Explanation e = relax.explain(x, enc.encoder, quiet ? p -> { } : bar, guard.token());
+        Path dir;
+        try (OutputFolder.Staging staging = folder.begin(name)) {
+            writeOutputs(staging, image, rgb, e, enc);
+            dir = staging.commit();
+        }
+        stdout.println(dir + ": " + String.format(Locale.ROOT,
+                "%d masks in %.1f s (encoder %.1f s, RELAX %.2f s), estimated error %s",
+                e.masksUsed(), sec(e.timings().total()), sec(e.timings().encoder()),
+                sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound())));
+        return dir;
+    }
+
+    /** Checks what needs no file, model or engine, so that usage errors come before any work. */
+    private void checkUsage() {
+        if (size < 1) {
+            throw usage("--size must be at least 1, got " + size);
+        }
+        if (3L * size * size > Integer.MAX_VALUE - 8) {
+            throw usage("--size " + size + " is too large: a 3 x " + size + " x " + size + " image exceeds one Java array");
+        }
+        if (MOBILENET.equals(model)) {
+            if (size != PretrainedModels.MOBILENET_V2_SIZE) {
+                throw usage("--size " + size + ": " + MOBILENET + " takes " + PretrainedModels.MOBILENET_V2_SIZE + " x "
+                        + PretrainedModels.MOBILENET_V2_SIZE + " images only; leave --size out, or explain an ONNX "
+                        + "model file (--model FILE)");
             }
-            return b.build();
+            if (modelInput != null || modelOutput != null) {
+                throw usage((modelInput != null ? "--model-input" : "--model-output") + " applies to an ONNX model "
+                        + "file (--model FILE); " + MOBILENET + " has fixed ones");
+            }
+            if (pixels == PixelSpace.imagenet) {
+                throw usage("--pixels imagenet: " + MOBILENET + " takes RGB in [0, 1]; --pixels does not apply to it");
+            }
+        }
+        if (!MOBILENET.equals(model) && !Files.isRegularFile(Path.of(model))) {
+            throw usage("--model: no ONNX file at " + model + " (or use '" + MOBILENET + "')");
+        }
+        if (!MOBILENET.equals(model) && new java.io.File(model).length() == 0) {
+            throw usage("--model " + model + ": ONNX model file is empty");
+        }
+        if (cells >= 1) {
+            try {
+                new MaskGeometry(cells, size, size);
+            } catch (IllegalArgumentException ex) {
+                throw usage("--size " + size + " is too small for --cells " + cells + " (" + ex.getMessage() + ")");
+            }
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** The configuration; a value the builder refuses is reported under its option's name, not the builder's. */
+    private RelaxConfig buildConfig(int nThreads) {
+        RelaxConfig.Builder b = RelaxConfig.builder();
+        option("--masks", () -> b.masks(masks));
+        option("--batch-size", () -> b.batchSize(batchSize));
+        option("--cells", () -> b.cells(cells));
+        option("--keep-probability", () -> b.keepProbability(keepProbability));
+        option("--engine", () -> b.engine(engine));
+        option("--threads", () -> b.threads(nThreads));
+        option("--design", () -> b.design(MaskDesign.parse(design)));
+        if (targetError != null) {
+            option("--target-error", () -> b.targetError(targetError));
+        }
+        return b.seed(seed).device(device).build();
+    }
+
+    private void option(String name, Runnable set) {
+        try {
+            set.run();
         } catch (IllegalArgumentException ex) {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+            // "batchSize must be at least 1, got 0" -> "--batch-size must be at least 1, got 0"
+            throw usage(name + " " + ex.getMessage().replaceFirst("^[a-zA-Z]+ ", ""));
         }
     }
 
@@ -213,10 +332,6 @@ final class ExplainCommand implements Callable<Integer> {
     private ModelEncoder openModel(int nThreads, PrintWriter err) {
         Map<String, Object> json = new LinkedHashMap<>();
         if (MOBILENET.equals(model)) {
-            if (pixels == PixelSpace.imagenet) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        MOBILENET + " takes RGB in [0, 1]; --pixels imagenet does not apply to it");
-            }
             Path dir = cache != null ? cache : PretrainedModels.defaultCacheDir();
             ImageNetDenormalizingEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
             json.put("name", MOBILENET);
@@ -240,7 +355,16 @@ final class ExplainCommand implements Callable<Integer> {
         if (modelOutput != null) {
             b.outputName(modelOutput);
         }
-        OnnxEncoder onnx = b.build();
+        OnnxEncoder onnx;
+        try {
+            onnx = b.build();
+        } catch (IllegalArgumentException ex) {
+            throw usage("--model " + file + ": " + ex.getMessage());
+        } catch (EncoderException ex) {
+            String m = ex.getMessage();
+            throw new IllegalStateException("--model " + file + ": " + (m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m),
+                    ex);
+        }
         PixelSpace space = pixels != null ? pixels : PixelSpace.imagenet;
         Encoder enc = space == PixelSpace.unit ? new ImageNetDenormalizingEncoder(onnx) : onnx;
         json.put("name", file.getFileName().toString());
@@ -261,7 +385,8 @@ final class ExplainCommand implements Callable<Integer> {
         return name;
     }
 
-    private void writeOutputs(Path dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc) throws IOException {
+    private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc)
+            throws IOException {
         Map<String, PixelMap> maps = new LinkedHashMap<>();
         maps.put("importance", e.importance());
         maps.put("uncertainty", e.uncertainty());
@@ -270,21 +395,23 @@ final class ExplainCommand implements Callable<Integer> {
         maps.put("standard_error", e.error().standardError());
         Map<String, Object> mapJson = new LinkedHashMap<>();
         for (Map.Entry<String, PixelMap> m : maps.entrySet()) {
-            Npy.write(dir.resolve(m.getKey() + ".npy"), m.getValue());
+            PixelMap map = m.getValue();
+            dir.write(m.getKey() + ".npy", o -> Npy.write(o, map));
             Map<String, Object> stats = new LinkedHashMap<>();
             stats.put("npy", m.getKey() + ".npy");
             stats.put("min", m.getValue().min());
             stats.put("max", m.getValue().max());
             mapJson.put(m.getKey(), stats);
         }
-        Heatmaps.writeSummary(dir.resolve("summary.png"), rgb, e);
-        Heatmaps.write(dir.resolve("importance.png"), rgb, List.of(new Heatmaps.Panel("importance", e.importance())));
-        Heatmaps.write(dir.resolve("uncertainty.png"), rgb, List.of(new Heatmaps.Panel("uncertainty", e.uncertainty())));
-        Heatmaps.write(dir.resolve("u_relax.png"), rgb, List.of(new Heatmaps.Panel("U-RELAX", e.uRelax(), true)));
-        if (e.error().isKnown()) {
-            Heatmaps.write(dir.resolve("standard_error.png"), rgb,
-                    List.of(new Heatmaps.Panel("importance standard error", e.error().standardError())));
-        }
+        png(dir, "summary.png", Heatmaps.renderSummary(rgb, e));
+        png(dir, "importance.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("importance", e.importance()))));
+        png(dir, "uncertainty.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("uncertainty", e.uncertainty()))));
+        png(dir, "u_relax.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("U-RELAX", e.uRelax(), true))));
+        PixelMap se = e.error().standardError();
+        png(dir, "standard_error.png", Heatmaps.render(rgb, List.of(e.error().isKnown()
+                ? new Heatmaps.Panel("importance standard error", se)
+                : new Heatmaps.Panel("standard error: too few masks to estimate",
+                        new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
 
         RelaxConfig c = e.config();
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -329,7 +456,16 @@ final class ExplainCommand implements Callable<Integer> {
         root.put("errorEstimate", error);
         root.put("timings", timings);
         root.put("maps", mapJson);
-        Files.writeString(dir.resolve("summary.json"), Json.write(root));
+        byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
+        dir.write("summary.json", o -> o.write(json));
+    }
+
+    private static void png(OutputFolder.Staging dir, String file, BufferedImage image) throws IOException {
+        dir.write(file, o -> {
+            if (!ImageIO.write(image, "png", o)) {
+                throw new IOException("no PNG writer in this JVM");
+            }
+        });
     }
 
     private static Object finiteOrNull(double v) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code relax} command. Exit codes: 0 success, 1 the work failed (unreadable image, model or engine
- * problem), 2 bad usage, 130 interrupted.
+ * problem), 2 bad usage (one line naming the option, then "see --help"), 130 / 143 stopped by SIGINT / SIGTERM.
  */
 @Command(name = "relax", mixinStandardHelpOptions = true, versionProvider = RelaxCli.Version.class,
         description = "RELAX: which parts of an image does an encoder's representation depend on?",
@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
 public final class RelaxCli implements Runnable {
     /** Exit code when the work failed. */
     static final int FAILED = 1;
+    /** Exit code of a usage error. */
+    static final int USAGE = 2;
 
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,9 +27,20 @@ public final class RelaxCli implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests and embedding). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new RelaxCli());
+        return run(args, out, err, CommandLine.defaultFactory());
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, creating the commands with {@code factory}. */
+    static int run(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
+        CommandLine cl = new CommandLine(new RelaxCli(), factory);
         cl.setOut(out);
         cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine where = ex.getCommandLine();
+            where.getErr().println("relax: error: " + ex.getMessage());
+            where.getErr().println("see '" + where.getCommandSpec().qualifiedName() + " --help'");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("relax: error: " + ex.getMessage());
             if (System.getenv("RELAX4J_DEBUG") != null) {

@@ -134,9 +134,9 @@ class ExplainCommandTest {
         assertTrue(bound <= 0.4, "bound " + bound);
         assertTrue(stdout.contains("estimated error ≤0."), stdout);
         assertEquals(2, run("explain", CHELSEA.toString(), "--design", "sobol"));
-        assertTrue(stderr.contains("use random or balanced"), stderr);
+        assertTrue(stderr.contains("--design must be random or balanced, got 'sobol'"), stderr);
         assertEquals(2, run("explain", CHELSEA.toString(), "--target-error", "-1"));
-        assertTrue(stderr.contains("targetError must be > 0"), stderr);
+        assertTrue(stderr.contains("--target-error must be > 0"), stderr);
     }
 
     @Test

@@ -58,7 +58,12 @@ public final class Heatmaps {
      *        null to draw the maps alone
      */
     public static void writeSummary(Path png, InputTensor image, Explanation e) throws IOException {
-        write(png, image, List.of(new Panel("importance", e.importance()), new Panel("uncertainty", e.uncertainty()),
+        ImageIO.write(renderSummary(image, e), "png", png.toFile());
+    }
+
+    /** Renders what {@link #writeSummary} writes. */
+    public static BufferedImage renderSummary(InputTensor image, Explanation e) {
+        return render(image, List.of(new Panel("importance", e.importance()), new Panel("uncertainty", e.uncertainty()),
                 new Panel("U-RELAX", e.uRelax(), true)));
     }
 

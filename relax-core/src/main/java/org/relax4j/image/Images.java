@@ -4,7 +4,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.relax4j.InputTensor;
 import org.relax4j.mask.Bilinear;
 
@@ -28,14 +32,55 @@ public final class Images {
      * @throws IOException if the file is missing or not an image ImageIO can read
      */
     public static InputTensor read(Path file) throws IOException {
+        return decode(file, 0, 0);
+    }
+
+    /**
+     * Reads an image that is about to be resized to {@code height × width}: a large image is subsampled while it
+     * is decoded, by the largest whole factor that keeps both sides at least twice the target, so that an
+     * 8000 × 8000 photo never occupies memory at full size. Images smaller than twice the target are read whole,
+     * exactly as {@link #read(Path)} reads them.
+     *
+     * @param height the target height, at least 1
+     * @param width the target width, at least 1
+     * @throws IOException naming the file if it is missing, not an image, or damaged
+     */
+    public static InputTensor readForSize(Path file, int height, int width) throws IOException {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
+        }
+        return decode(file, height, width);
+    }
+
+    /** Decodes with ImageIO; a positive target enables subsampling. Every failure names the file. */
+    private static InputTensor decode(Path file, int height, int width) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no image file at " + file);
         }
-        BufferedImage img = ImageIO.read(file.toFile());
-        if (img == null) {
-            throw new IOException(file + " is not an image this JVM can read (PNG, JPEG, GIF and BMP are supported)");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(file + " is not an image this JVM can read (PNG, JPEG, GIF and BMP are supported)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                ImageReadParam param = reader.getDefaultReadParam();
+                if (height > 0) {
+                    int factor = (int) Math.min((long) reader.getHeight(0) / (2L * height),
+                            (long) reader.getWidth(0) / (2L * width));
+                    if (factor > 1) {
+                        param.setSourceSubsampling(factor, factor, 0, 0);
+                    }
+                }
+                return fromImage(reader.read(0, param));
+            } catch (IOException | RuntimeException e) {
+                // ImageIO's own messages ("Error skipping PNG metadata") do not say which file
+                throw new IOException(file + " is damaged or truncated: " + e.getMessage(), e);
+            } finally {
+                reader.dispose();
+            }
         }
-        return fromImage(img);
     }
 
     /** Converts an image to RGB (3, H, W) in [0, 1]. */

@@ -21,6 +21,13 @@ public final class Npy {
 
     /** Writes {@code map} as a (H, W) float32 array. */
     public static void write(Path file, PixelMap map) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            write(out, map);
+        }
+    }
+
+    /** Writes {@code map} as a (H, W) float32 array to {@code out}, which is left open. */
+    public static void write(OutputStream out, PixelMap map) throws IOException {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + map.height() + ", " + map.width() + "), }";
         // Header length (magic + 2 + dict + newline) is padded with spaces to a multiple of 64.
         int unpadded = MAGIC.length + 2 + dict.length() + 1;
@@ -31,13 +38,11 @@ public final class Npy {
         float[] v = map.values();
         ByteBuffer body = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         body.asFloatBuffer().put(v);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            out.write(MAGIC);
-            out.write(h.length & 0xFF);
-            out.write((h.length >> 8) & 0xFF);
-            out.write(h);
-            out.write(body.array());
-        }
+        out.write(MAGIC);
+        out.write(h.length & 0xFF);
+        out.write((h.length >> 8) & 0xFF);
+        out.write(h);
+        out.write(body.array());
     }
 
     /** Reads a 2-D little-endian float32 {@code .npy} file as written by {@link #write}. */

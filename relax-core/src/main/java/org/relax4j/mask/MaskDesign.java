@@ -44,6 +44,6 @@ public enum MaskDesign {
                 return d;
             }
         }
-        throw new IllegalArgumentException("unknown mask design '" + id + "'; use random or balanced");
+        throw new IllegalArgumentException("design must be random or balanced, got '" + id + "'");
     }
 }

@@ -82,6 +82,38 @@ class ImagesTest {
     }
 
     @Test
+    void aTruncatedPngNamesTheFile() throws IOException {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        Path whole = tmp.resolve("whole.png");
+        ImageIO.write(img, "png", whole.toFile());
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = tmp.resolve("cut.png");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        IOException e = assertThrows(IOException.class, () -> Images.read(cut));
+        assertTrue(e.getMessage().contains(cut.toString()) && e.getMessage().contains("damaged or truncated"),
+                e.getMessage());
+    }
+
+    @Test
+    void largeImagesAreSubsampledWhileDecoding() throws IOException {
+        BufferedImage img = new BufferedImage(1000, 450, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < 450; i++) {
+            for (int j = 0; j < 1000; j++) {
+                img.setRGB(j, i, (j % 256) << 16 | (i % 256));
+            }
+        }
+        Path f = tmp.resolve("big.png");
+        ImageIO.write(img, "png", f.toFile());
+        // both sides stay at least twice the target: factor min(450 / 100, 1000 / 100) = 4
+        InputTensor small = Images.readForSize(f, 50, 50);
+        assertEquals(113, small.height());
+        assertEquals(250, small.width());
+        assertEquals(Images.read(f).get(0, 4, 8), small.get(0, 1, 2), "pixel (4, 8) of the full image");
+        // a target above half the size reads the image whole, exactly as read() does
+        assertArrayEquals(Images.read(f).unsafeData(), Images.readForSize(f, 300, 300).unsafeData());
+    }
+
+    @Test
     void heatmapPanelsAreDrawnSideBySide() throws IOException {
         int h = 32;
         int w = 48;

@@ -225,6 +225,6 @@ class BalancedMasksTest {
                 () -> new BalancedMasks(0, 7, 0.5f).draw(-1, new byte[49], 0, new int[2], 0));
         assertEquals(MaskDesign.BALANCED, MaskDesign.parse(" Balanced"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MaskDesign.parse("sobol"));
-        assertTrue(e.getMessage().contains("random or balanced"), e.getMessage());
+        assertTrue(e.getMessage().contains("must be random or balanced, got 'sobol'"), e.getMessage());
     }
 }

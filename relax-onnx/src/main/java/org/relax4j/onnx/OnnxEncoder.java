@@ -134,7 +134,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         /**
          * Loads the model and checks its input and output.
          *
-         * @throws IllegalArgumentException if the file is missing, a name is unknown, or the input is not a rank-4
+         * @throws IllegalArgumentException if the file is missing or empty, a name is unknown, or the input is not a rank-4
          *     float tensor; the message lists the model's inputs and outputs
          * @throws EncoderException if ONNX Runtime cannot load the model
          */
@@ -142,7 +142,18 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
             if (modelPath != null && !Files.isRegularFile(modelPath)) {
                 throw new IllegalArgumentException("ONNX model file not found: " + modelPath.toAbsolutePath());
             }
+            if (modelPath != null && isEmpty(modelPath)) {
+                throw new IllegalArgumentException("ONNX model file is empty: " + modelPath.toAbsolutePath());
+            }
             return new OnnxEncoder(this);
+        }
+
+        private static boolean isEmpty(Path file) {
+            try {
+                return Files.size(file) == 0;
+            } catch (java.io.IOException e) {
+                return false; // ONNX Runtime will say what is wrong with it
+            }
         }
 
         private static String requireName(String name, String field) {

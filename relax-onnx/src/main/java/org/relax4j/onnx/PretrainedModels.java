@@ -45,7 +45,9 @@ import org.relax4j.tfjs.TfjsToOnnx;
  * wraps the model in an {@link ImageNetDenormalizingEncoder}.
  *
  * <p>Cache: {@code $RELAX4J_CACHE} if set, else {@code ~/.cache/relax4j}. Files are written to a temporary name
- * and moved into place, so a reader never sees a partial file and concurrent set-ups are safe.
+ * and moved into place, so a reader never sees a partial file and concurrent set-ups are safe. Each entry's
+ * SHA-256 is recorded when it is created and checked on every use; a damaged entry (truncated, emptied, or
+ * without a record) is reported, naming the file, and rebuilt.
  */
 public final class PretrainedModels {
 
@@ -102,7 +104,11 @@ public final class PretrainedModels {
         Objects.requireNonNull(log, "log");
         Path target = cacheDir.resolve(MOBILENET_V2_FILE);
         if (Files.isRegularFile(target)) {
-            return target;
+            String problem = CacheIntegrity.checkFile(target);
+            if (problem == null) {
+                return target;
+            }
+            log.accept("cache: " + problem + "; converting the model again");
         }
         Path tfjs = ensureNsfwjsModelFiles(cacheDir, log);
         long t0 = System.nanoTime();
@@ -111,6 +117,8 @@ public final class PretrainedModels {
                 tfjs, (System.nanoTime() - t0) / 1e9, result.onnxNodes(), result.onnx().length / 1e6,
                 result.convertedOps()));
         writeAtomically(target, result.onnx());
+        // the record comes second: a set-up killed in between leaves a file without one, which is rebuilt
+        CacheIntegrity.recordFile(target, result.onnx());
         log.accept("wrote " + target);
         return target;
     }
@@ -124,8 +132,13 @@ public final class PretrainedModels {
      */
     public static Path ensureNsfwjsModelFiles(Path cacheDir, Consumer<String> log) {
         Path dir = cacheDir.resolve("nsfwjs-" + NSFWJS_VERSION).resolve("mobilenet_v2_mid");
-        if (Files.isRegularFile(dir.resolve("model.min.js"))) {
-            return dir;
+        if (Files.isDirectory(dir)) {
+            String problem = CacheIntegrity.checkDirectory(dir);
+            if (problem == null) {
+                return dir;
+            }
+            log.accept("cache: " + problem + "; fetching nsfwjs again");
+            deleteRecursively(dir);
         }
         Path tmp = null;
         try {
@@ -145,6 +158,7 @@ public final class PretrainedModels {
             for (Map.Entry<String, byte[]> e : files.entrySet()) {
                 Files.write(staged.resolve(e.getKey().substring(NSFWJS_MODEL_PATH.length())), e.getValue());
             }
+            CacheIntegrity.recordDirectory(staged);
             try {
                 Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
@@ -192,8 +206,13 @@ public final class PretrainedModels {
     public static ImageNetDenormalizingEncoder openMobileNetV2(Path cacheDir, int intraOpThreads,
                                                                Consumer<String> log) {
         Path model = ensureMobileNetV2(cacheDir, log);
-        return new ImageNetDenormalizingEncoder(OnnxEncoder.builder(model).intraOpThreads(intraOpThreads)
-                .layout(OnnxEncoder.Layout.NHWC).build());
+        try {
+            return new ImageNetDenormalizingEncoder(OnnxEncoder.builder(model).intraOpThreads(intraOpThreads)
+                    .layout(OnnxEncoder.Layout.NHWC).build());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot load the cached model " + model + " (delete it and it is rebuilt "
+                    + "on the next run): " + e.getMessage(), e);
+        }
     }
 
     /**

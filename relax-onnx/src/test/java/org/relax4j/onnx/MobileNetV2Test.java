@@ -250,7 +250,7 @@ class MobileNetV2Test {
         return Math.sqrt(s);
     }
 
-    private static boolean npmAvailable() {
+    static boolean npmAvailable() {
         try {
             boolean windows = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win");
             Process p = new ProcessBuilder(windows ? "npm.cmd" : "npm", "--version").redirectErrorStream(true)
