@@ -15,10 +15,10 @@ import org.relax4j.mask.MaskSource;
  * fast-but-wrong engine fails its benchmark instead of winning it. Called from the benchmarks' trial tear-downs.
  */
 public final class CrossCheck {
-    /** Largest absolute difference allowed in masked inputs (the engine contract's). */
-    public static final double MASKED_TOLERANCE = 1e-6;
-    /** Largest relative difference allowed in maps (the engine contract's). */
-    public static final double MAP_TOLERANCE = 1e-5;
+    /** Largest absolute difference allowed in masked inputs: the engine contract's. */
+    public static final double MASKED_TOLERANCE = EngineComparison.MASKED_TOLERANCE;
+    /** Largest relative difference allowed in maps: the engine contract's. */
+    public static final double MAP_TOLERANCE = EngineComparison.MAP_TOLERANCE;
 
     private CrossCheck() {
     }

@@ -24,6 +24,7 @@ import org.relax4j.PixelMap;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Timings;
+import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Images;
@@ -86,22 +87,23 @@ final class ExplainCommand implements Callable<Integer> {
                     + "Default: unit for " + MOBILENET + ", imagenet for a model file.")
     PixelSpace pixels;
 
-    @Option(names = "--size", paramLabel = "N", defaultValue = "224",
+    @Option(names = "--size", paramLabel = "N", defaultValue = "" + PretrainedModels.MOBILENET_V2_SIZE,
             description = "Images are resized to N x N (bilinear). Default: ${DEFAULT-VALUE}.")
     int size;
 
-    @Option(names = "--masks", paramLabel = "N", defaultValue = "3000", description = "Number of masks. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--masks", paramLabel = "N",
+            defaultValue = "" + RelaxConfig.DEFAULT_NUM_BATCHES * RelaxConfig.DEFAULT_BATCH_SIZE, description = "Number of masks. Default: ${DEFAULT-VALUE}.")
     long masks;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "100",
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "" + RelaxConfig.DEFAULT_BATCH_SIZE,
             description = "Masks per encoder call. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--cells", paramLabel = "S", defaultValue = "7",
+    @Option(names = "--cells", paramLabel = "S", defaultValue = "" + RelaxConfig.DEFAULT_CELLS,
             description = "Masks are drawn on an S x S grid. Default: ${DEFAULT-VALUE}.")
     int cells;
 
-    @Option(names = "--keep-probability", paramLabel = "P", defaultValue = "0.5",
+    @Option(names = "--keep-probability", paramLabel = "P", defaultValue = "" + RelaxConfig.DEFAULT_KEEP_PROBABILITY,
             description = "Probability that a grid cell is kept. Default: ${DEFAULT-VALUE}.")
     float keepProbability;
 
@@ -116,11 +118,11 @@ final class ExplainCommand implements Callable<Integer> {
                     + "E, e.g. 0.1; --masks is then the most masks to use. Default: use all --masks.")
     Double targetError;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + RelaxConfig.DEFAULT_SEED,
             description = "Seed of the random masks; the same seed gives the same maps. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--engine", paramLabel = "cpu|opencl", defaultValue = "cpu",
+    @Option(names = "--engine", paramLabel = "cpu|opencl", defaultValue = Engines.CPU,
             description = "Where RELAX's own work runs. Default: ${DEFAULT-VALUE}.")
     String engine;
 
