@@ -19,9 +19,12 @@ public final class Explanation {
     private final String engine;
     private final RelaxConfig config;
 
-    Explanation(int height, int width, WeightedWelford state, long masksUsed, ErrorEstimate error, Timings timings,
-                String engine, RelaxConfig config) {
-        float[] r = state.importance();
+    /**
+     * @param importance the importance map if not the state's own (the control-variate estimator's), else null
+     */
+    Explanation(int height, int width, WeightedWelford state, float[] importance, long masksUsed, ErrorEstimate error,
+                Timings timings, String engine, RelaxConfig config) {
+        float[] r = importance != null ? importance : state.importance();
         float[] u = state.uncertainty();
         this.importance = new PixelMap(height, width, r);
         this.uncertainty = new PixelMap(height, width, u);
@@ -34,7 +37,10 @@ public final class Explanation {
         this.config = config;
     }
 
-    /** Importance R: per pixel, the mean similarity weighted by the mask values. */
+    /**
+     * Importance R: per pixel, the mean similarity weighted by the mask values (with the control-variate
+     * estimator, its lower-noise estimate of the same quantity).
+     */
     public PixelMap importance() {
         return importance;
     }

@@ -6,8 +6,11 @@ import java.util.concurrent.CancellationException;
 import org.relax4j.engine.Engine;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.engine.Engines;
+import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;
+import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
 /**
@@ -83,8 +86,9 @@ public final class Relax implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         long start = System.nanoTime();
         MaskSource masks = config.maskSource();
-        long cap = config.masks();
-        ErrorTracking errors = new ErrorTracking(masks, input.height(), input.width(), config.confidence());
+        long cap = config.masksToRun();
+        ErrorTracking errors = new ErrorTracking(masks, input.height(), input.width(), config.confidence(),
+                controlVariate(input.height(), input.width()));
         int maxBatch = (int) Math.min(batchSize(errors), cap);
 
         long encoderNanos = 0;
@@ -126,7 +130,7 @@ public final class Relax implements AutoCloseable {
                 run.accumulate(first, count, sims);
                 errors.add(first, count, sims);
                 boolean stop = config.adaptive() && next < cap && errors.reached(config.targetError());
-                double estimate = errors.current().bound();
+                double estimate = errors.bound();
                 accumulationNanos += System.nanoTime() - t;
                 used = next;
                 listener.onProgress(new Progress(next, stop ? next : cap, Duration.ofNanos(System.nanoTime() - start),
@@ -138,12 +142,18 @@ public final class Relax implements AutoCloseable {
             t = System.nanoTime();
             WeightedWelford state = run.state();
             ErrorEstimate error = errors.finish();
+            float[] importance = null;
+            if (config.estimator() == ImportanceEstimator.CONTROL_VARIATE) {
+                ErrorTracking.Adjusted adjusted = errors.adjust();
+                importance = adjusted.importance();
+                error = adjusted.error();
+            }
             accumulationNanos += System.nanoTime() - t;
             checkMeaningful(state, range, used, input.width());
             Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
                     Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
-            return new Explanation(input.height(), input.width(), state, used, error, timings, engineDescription(),
-                    config);
+            return new Explanation(input.height(), input.width(), state, importance, used, error, timings,
+                    engineDescription(), config);
         }
     }
 
@@ -193,7 +203,8 @@ public final class Relax implements AutoCloseable {
         float[] sims = new float[maxBatch];
         InputTensor blank = InputTensor.filled(1, height, width, 0f);
         try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight())) {
-            ErrorTracking errors = new ErrorTracking(masks, height, width, config.confidence());
+            ErrorTracking errors = new ErrorTracking(masks, height, width, config.confidence(),
+                    controlVariate(height, width));
             for (int first = 0; first < total; first += maxBatch) {
                 int count = Math.min(maxBatch, total - first);
                 System.arraycopy(similarities, first, sims, 0, count);
@@ -202,10 +213,25 @@ public final class Relax implements AutoCloseable {
             }
             WeightedWelford state = run.state();
             ErrorEstimate error = errors.finish();
+            float[] importance = null;
+            if (config.estimator() == ImportanceEstimator.CONTROL_VARIATE) {
+                ErrorTracking.Adjusted adjusted = errors.adjust();
+                importance = adjusted.importance();
+                error = adjusted.error();
+            }
             Duration d = Duration.ofNanos(System.nanoTime() - start);
             Timings timings = new Timings(Duration.ZERO, Duration.ZERO, d, d);
-            return new Explanation(height, width, state, total, error, timings, engineDescription(), config);
+            return new Explanation(height, width, state, importance, total, error, timings, engineDescription(),
+                    config);
         }
+    }
+
+    /** The control variate for this input's geometry when the configuration asks for it, else null. */
+    private ControlVariate controlVariate(int height, int width) {
+        if (config.estimator() != ImportanceEstimator.CONTROL_VARIATE) {
+            return null;
+        }
+        return new ControlVariate(new MaskGeometry(config.cells(), height, width), config.keepProbability());
     }
 
     private static Embeddings encode(Encoder encoder, InputBatch batch, int rows, int dim, String what) {

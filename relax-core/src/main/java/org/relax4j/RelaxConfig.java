@@ -2,6 +2,7 @@ package org.relax4j;
 
 import java.util.Objects;
 import org.relax4j.engine.Engines;
+import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskSource;
 
@@ -43,6 +44,7 @@ public final class RelaxConfig {
     private final MaskDesign design;
     private final double targetError;
     private final double confidence;
+    private final ImportanceEstimator estimator;
 
     private RelaxConfig(Builder b) {
         this.batchSize = b.batchSize;
@@ -59,6 +61,7 @@ public final class RelaxConfig {
         this.design = b.design;
         this.targetError = b.targetError;
         this.confidence = b.confidence;
+        this.estimator = b.estimator;
     }
 
     /** The reference's defaults. */
@@ -87,6 +90,7 @@ public final class RelaxConfig {
         b.design = design;
         b.targetError = targetError;
         b.confidence = confidence;
+        b.estimator = estimator;
         return b;
     }
 
@@ -95,9 +99,29 @@ public final class RelaxConfig {
         return batchSize;
     }
 
-    /** Total number of masks; with a {@link #targetError()}, the most masks the run may use. */
+    /**
+     * Total number of masks as configured; with a {@link #targetError()}, the most masks the run may use. A run
+     * uses {@link #masksToRun()}, which rounds this up to whole blocks of a blocked design.
+     */
     public long masks() {
         return masks;
+    }
+
+    /**
+     * The masks a run uses: {@link #masks()} rounded up to whole blocks of the mask source
+     * ({@link MaskSource#blockSize()}), since a balanced block is balanced only when whole — 3000 balanced masks
+     * of 7 cells run as 3072 (24 blocks of 128); at most the source's size. For random and recorded masks, exactly
+     * {@link #masks()}.
+     */
+    public long masksToRun() {
+        MaskSource source = maskSource();
+        long block = source.blockSize();
+        if (block <= 1 || masks % block == 0) {
+            return masks;
+        }
+        long whole = masks / block + 1;
+        long rounded = whole > Long.MAX_VALUE / block ? Long.MAX_VALUE : whole * block;
+        return Math.min(rounded, source.size());
     }
 
     /** Number of encoder calls for the masks: ceil(masks / batchSize). */
@@ -171,13 +195,19 @@ public final class RelaxConfig {
         return confidence;
     }
 
+    /** How importance is estimated (default {@link ImportanceEstimator#RATIO}, the reference's). */
+    public ImportanceEstimator estimator() {
+        return estimator;
+    }
+
     @Override
     public String toString() {
         return "RelaxConfig{masks=" + masks + ", batchSize=" + batchSize + ", cells=" + cells + ", keepProbability="
                 + keepProbability + ", initialWeight=" + initialWeight + ", seed=" + seed + ", similarity=" + similarity
                 + ", engine=" + engine + ", threads=" + threads + (device != null ? ", device=" + device : "")
                 + (maskSource != null ? ", maskSource=" + maskSource : ", design=" + design.id())
-                + (adaptive() ? ", targetError=" + targetError : "") + ", confidence=" + confidence + "}";
+                + (adaptive() ? ", targetError=" + targetError : "") + ", confidence=" + confidence
+                + (estimator != ImportanceEstimator.RATIO ? ", estimator=" + estimator.id() : "") + "}";
     }
 
     /** Builds a {@link RelaxConfig}; every setter checks its value at once and names it in the exception. */
@@ -197,6 +227,7 @@ public final class RelaxConfig {
         private MaskDesign design = MaskDesign.RANDOM;
         private double targetError = Double.NaN;
         private double confidence = DEFAULT_CONFIDENCE;
+        private ImportanceEstimator estimator = ImportanceEstimator.RATIO;
 
         private Builder() {
         }
@@ -338,10 +369,24 @@ public final class RelaxConfig {
         }
 
         /**
-         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, or both a mask source
-         *         and a design other than random are set
+         * How importance is estimated: {@link ImportanceEstimator#RATIO} (default, the reference's) or
+         * {@link ImportanceEstimator#CONTROL_VARIATE} (a smaller error from the same masks; needs a mask design, not
+         * a {@link #maskSource}, since it uses the design's known mask distribution).
+         */
+        public Builder estimator(ImportanceEstimator estimator) {
+            this.estimator = Objects.requireNonNull(estimator, "estimator");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, or a mask source is
+         *         combined with a design other than random or with the control-variate estimator
          */
         public RelaxConfig build() {
+            if (maskSource != null && estimator == ImportanceEstimator.CONTROL_VARIATE) {
+                throw new IllegalArgumentException("estimator = control-variate needs a mask design's known distribution; "
+                        + "it cannot be used with a maskSource");
+            }
             if (maskSource != null && design != MaskDesign.RANDOM) {
                 throw new IllegalArgumentException("design = " + design.id() + " and a maskSource are both set; "
                         + "a mask source brings its own masks, so set one or the other");

@@ -103,6 +103,21 @@ class AdaptiveStoppingTest {
     }
 
     @Test
+    void balancedRunsUseWholeBlocks() {
+        RelaxConfig c = RelaxConfig.builder().design(MaskDesign.BALANCED).masks(3000).build();
+        assertEquals(3000, c.masks());
+        assertEquals(3072, c.masksToRun());
+        assertEquals(3000, RelaxConfig.builder().masks(3000).build().masksToRun());
+        assertEquals(Long.MAX_VALUE, RelaxConfig.builder().design(MaskDesign.BALANCED).masks(Long.MAX_VALUE - 5).build()
+                .masksToRun());
+        LinearProbe probe = new LinearProbe(SIZE, SIZE, 3);
+        try (Relax r = new Relax(config(MaskDesign.BALANCED, 2).masks(100).build())) {
+            Explanation e = r.explain(probe.input(), probe.encoder());
+            assertEquals(128, e.masksUsed(), "100 masks of 64-mask blocks run as two whole blocks");
+        }
+    }
+
+    @Test
     void configurationIsValidated() {
         assertThrows(IllegalArgumentException.class, () -> RelaxConfig.builder().targetError(0));
         assertThrows(IllegalArgumentException.class, () -> RelaxConfig.builder().targetError(Double.POSITIVE_INFINITY));

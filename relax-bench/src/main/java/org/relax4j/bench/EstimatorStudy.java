@@ -19,6 +19,10 @@ public final class EstimatorStudy {
     static final float P = 0.5f;
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("centring")) {
+            centring(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            return;
+        }
         if (args[0].equals("check")) {
             check();
             return;
@@ -86,6 +90,79 @@ public final class EstimatorStudy {
             System.out.printf(Locale.ROOT, "pixel %d: closed form %.4f, Monte Carlo %.4f%n", pix[q], exact[pix[q]],
                     num[q] / den[q]);
         }
+    }
+
+    /** Exact (full-resolution, all blocks stored) error estimate against the streaming one. */
+    static void centring(String design, int truthN, int n, int seeds) throws Exception {
+        Path cache = PretrainedModels.defaultCacheDir().resolve("quality");
+        String v = QualityBench.CACHE_VERSION;
+        float[] gtSims = read(cache.resolve("synthetic-balanced-" + v + "-s1000003-n" + truthN + ".f32"));
+        double[] truth = plain(MaskDesign.BALANCED.source(1000003, CELLS, P), gtSims, truthN);
+        MaskDesign d = MaskDesign.parse(design);
+        double sumT = 0, sumExact = 0, sumStream = 0, sumNoCentre = 0;
+        for (int s = 0; s < seeds; s++) {
+            float[] sims = read(cache.resolve("synthetic-" + d.id() + "-" + v + "-s" + s + "-n3000.f32"));
+            MaskSource masks = d.source(s, CELLS, P);
+            int block = org.relax4j.estimate.BlockErrorEstimator.blockSizeFor(masks);
+            int k = n / block;
+            MaskGeometry g = new MaskGeometry(CELLS, H, W);
+            double[][] bs = new double[k][H * W];
+            double[][] bm = new double[k][H * W];
+            org.relax4j.estimate.BlockErrorEstimator est = new org.relax4j.estimate.BlockErrorEstimator(H, W, block, CELLS, 0.9);
+            byte[] grid = new byte[49];
+            int[] sh = new int[2];
+            float[] mask = new float[H * W];
+            for (int i = 0; i < k * block; i++) {
+                masks.draw(i, grid, 0, sh, 0);
+                g.render(grid, 0, sh[0], sh[1], mask, 0);
+                est.add(i, mask, 0, sims[i]);
+                for (int p = 0; p < mask.length; p++) {
+                    bs[i / block][p] += sims[i] * mask[p];
+                    bm[i / block][p] += mask[p];
+                }
+            }
+            double[] sumS = new double[H * W], sumM = new double[H * W], r = new double[H * W];
+            for (int b = 0; b < k; b++) {
+                for (int p = 0; p < H * W; p++) {
+                    sumS[p] += bs[b][p];
+                    sumM[p] += bm[b][p];
+                }
+            }
+            double mean = 0;
+            for (int p = 0; p < H * W; p++) {
+                r[p] = sumS[p] / sumM[p];
+                mean += r[p];
+            }
+            mean /= H * W;
+            double total = 0, centred = 0, spread = 0;
+            for (int b = 0; b < k; b++) {
+                double avg = 0;
+                double sq = 0;
+                for (int p = 0; p < H * W; p++) {
+                    double e = (bs[b][p] - r[p] * bm[b][p]) / sumM[p];
+                    avg += e;
+                    sq += e * e;
+                }
+                avg /= H * W;
+                total += sq;
+                centred += sq - H * W * avg * avg;
+            }
+            for (int p = 0; p < H * W; p++) {
+                spread += (r[p] - mean) * (r[p] - mean);
+            }
+            double f = k / (k - 1.0);
+            double dExact = f * centred;
+            double dNo = f * total;
+            double trueErr = QualityBench.relativeError(r, truth);
+            sumT += trueErr * trueErr;
+            sumExact += dExact / (spread - dExact);
+            sumNoCentre += dNo / (spread - dNo);
+            double st = est.estimate().relativeError();
+            sumStream += st * st;
+        }
+        System.out.printf(Locale.ROOT, "%s n=%d: rms true %.4f, exact-centring estimate %.4f, streaming %.4f, uncentred %.4f%n",
+                design, n, Math.sqrt(sumT / seeds), Math.sqrt(sumExact / seeds), Math.sqrt(sumStream / seeds),
+                Math.sqrt(sumNoCentre / seeds));
     }
 
     static float[] read(Path f) throws Exception {

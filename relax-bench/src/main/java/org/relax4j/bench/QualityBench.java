@@ -45,9 +45,29 @@ import org.relax4j.onnx.PretrainedModels;
  * {@code --synthetic-only}, {@code --out DIR} (relax-bench/target/quality), {@code --threads N}.
  */
 public final class QualityBench {
-    static final int MAX_PASSES = 3000;
-    static final int[] CHECKPOINTS = {128, 192, 256, 320, 384, 448, 512, 576, 640, 768, 896, 1024, 1280, 1536, 2048,
-            2560, 3000};
+    /** The i.i.d. design's reference mask count: the reference's default. */
+    static final int REFERENCE_PASSES = 3000;
+    /**
+     * Where maps are compared: whole balanced blocks (128 masks for 7 cells), since a balanced map is only as good as
+     * its last whole block; the last checkpoint is {@link #REFERENCE_PASSES} for the random design and the next whole
+     * block, 3072, for the balanced one.
+     */
+    static final int[] CHECKPOINTS = {128, 256, 384, 512, 640, 768, 896, 1024, 1280, 1536, 2048, 2560, 3072};
+
+    /** The checkpoints of a design: {@link #CHECKPOINTS}, ending at 3000 for the random design. */
+    static int[] checkpoints(MaskDesign d) {
+        int[] c = CHECKPOINTS.clone();
+        if (d == MaskDesign.RANDOM) {
+            c[c.length - 1] = REFERENCE_PASSES;
+        }
+        return c;
+    }
+
+    /** Masks recorded per run of a design: its last checkpoint. */
+    static int maxPasses(MaskDesign d) {
+        int[] c = checkpoints(d);
+        return c[c.length - 1];
+    }
     private static final long TRUTH_SEED = 1_000_003L;
     /** Part of every cached recording's name: bump it when a design's masks change, so old recordings are not reused. */
     static final String CACHE_VERSION = "v2";
@@ -124,9 +144,9 @@ public final class QualityBench {
         for (MaskDesign d : MaskDesign.values()) {
             float[][] perSeed = new float[s.seeds()][];
             for (int k = 0; k < s.seeds(); k++) {
-                perSeed[k] = similarities(s, d, k, MAX_PASSES);
+                perSeed[k] = similarities(s, d, k, maxPasses(d));
                 ErrorEstimate[] est = new ErrorEstimate[CHECKPOINTS.length];
-                double[] error = prefixErrors(s, d, k, perSeed[k], CHECKPOINTS, truth, est);
+                double[] error = prefixErrors(s, d, k, perSeed[k], checkpoints(d), truth, est);
                 double[] estimate = new double[CHECKPOINTS.length];
                 double[] bound = new double[CHECKPOINTS.length];
                 for (int c = 0; c < CHECKPOINTS.length; c++) {
@@ -243,7 +263,7 @@ public final class QualityBench {
 
     /** An adaptive run through {@link Relax} with the recorded similarities, and the oracle's passes. */
     Adaptive adaptive(Subject s, MaskDesign design, long seed, float[] sims, double target, double[] truth) {
-        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(MAX_PASSES).targetError(target)
+        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(maxPasses(design)).targetError(target)
                 .similarity(ReplayedSimilarities.PRODUCT).threads(threads).build();
         Explanation e;
         try (Relax relax = new Relax(c)) {
@@ -256,7 +276,7 @@ public final class QualityBench {
         }
         // The oracle: the fewest passes, at the same block granularity, whose map is within the target.
         int block = BlockErrorEstimator.blockSizeFor(c.maskSource());
-        int[] points = new int[MAX_PASSES / block];
+        int[] points = new int[maxPasses(design) / block];
         for (int k = 0; k < points.length; k++) {
             points[k] = (k + 1) * block;
         }

@@ -19,7 +19,7 @@ import org.relax4j.mask.MaskDesign;
 
 /** The quality benchmark's tables (Markdown) and plot (PNG). */
 final class QualityReport {
-    private static final int[] SHOWN = {256, 512, 640, 1024, 3000};
+    private static final int[] SHOWN = {256, 384, 512, 640, 1024, 3072};
 
     private QualityReport() {
     }
@@ -36,7 +36,7 @@ final class QualityReport {
                     r.subject().name(), seeds, r.iid3000()));
             b.append("| design |");
             for (int n : SHOWN) {
-                b.append(' ').append(n).append(" passes |");
+                b.append(' ').append(n == 3072 ? "3000 (random) / 3072" : Integer.toString(n)).append(" passes |");
             }
             b.append(" passes to match i.i.d.-3000 | bound coverage | est/true |\n|---|");
             b.append("---|".repeat(SHOWN.length)).append("---|---|---|\n");
@@ -48,7 +48,7 @@ final class QualityReport {
                     double[] e = cs.stream().mapToDouble(c -> c.error()[k]).toArray();
                     b.append(String.format(Locale.ROOT, " %.3f [%.3f–%.3f] |", QualityBench.median(e), min(e), max(e)));
                 }
-                double med = passesToReach(medianCurve(cs), r.iid3000());
+                double med = passesToReach(medianCurve(cs), QualityBench.checkpoints(d), r.iid3000());
                 b.append(String.format(Locale.ROOT, " %.0f (%.1f×) |", med, 3000 / med));
                 int covered = 0;
                 int total = 0;
@@ -114,8 +114,7 @@ final class QualityReport {
      * The passes at which {@code error} first reaches {@code level}: interpolated in log–log between checkpoints,
      * or, beyond the last one, extrapolated along the 1/√n law that a Monte Carlo error follows.
      */
-    static double passesToReach(double[] error, double level) {
-        int[] n = QualityBench.CHECKPOINTS;
+    static double passesToReach(double[] error, int[] n, double level) {
         if (error[0] <= level) {
             return n[0];
         }
@@ -155,7 +154,6 @@ final class QualityReport {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
         Color[] colours = {new Color(0xD6, 0x27, 0x28), new Color(0x1F, 0x77, 0xB4)};
-        int[] n = QualityBench.CHECKPOINTS;
         for (int s = 0; s < results.size(); s++) {
             Result r = results.get(s);
             int x0 = s * pw + 55;
@@ -205,6 +203,7 @@ final class QualityReport {
             g.drawLine(x0, ax.y(r.iid3000()), x0 + w, ax.y(r.iid3000()));
             for (MaskDesign d : MaskDesign.values()) {
                 List<Curve> cs = r.curves().stream().filter(c -> c.design() == d).toList();
+                int[] n = QualityBench.checkpoints(d);
                 Color col = colours[d.ordinal() % colours.length];
                 Path2D band = new Path2D.Double();
                 Path2D line = new Path2D.Double();

@@ -209,10 +209,21 @@ public final class BlockErrorEstimator {
      * Gram matrix of at most {@value #MAX_STORED} pooled residuals).
      */
     public ErrorEstimate estimate() {
+        return estimate(null);
+    }
+
+    /**
+     * The estimate over the closed blocks, with the error made relative to {@code map}'s spread instead of the
+     * estimator's own ratio map: for a map that is this estimator's ratio plus a term without noise (the
+     * control-variate estimate, whose noise is that of the ratio of residuals estimated here).
+     *
+     * @param map H × W values, or null for the estimator's own map. Not modified.
+     */
+    public ErrorEstimate estimate(float[] map) {
         float[] se = new float[pixels];
         if (blocks < ErrorEstimate.MIN_BLOCKS) {
             Arrays.fill(se, Float.NaN);
-            return new ErrorEstimate(Double.NaN, Double.NaN, confidence, blocks, Double.NaN,
+            return new ErrorEstimate(Double.NaN, Double.NaN, confidence, blocks, Double.NaN, Double.NaN,
                     new PixelMap(height, width, se));
         }
         double k = blocks;
@@ -232,6 +243,13 @@ public final class BlockErrorEstimator {
             se[p] = (float) Math.sqrt(var);
             total += var;
         }
+        if (map != null) {
+            mean = 0;
+            for (int p = 0; p < pixels; p++) {
+                r[p] = map[p];
+                mean += map[p];
+            }
+        }
         mean /= pixels;
         double spread = 0;
         for (int p = 0; p < pixels; p++) {
@@ -244,7 +262,7 @@ public final class BlockErrorEstimator {
         double relative = signal > 0 ? Math.sqrt(noise / signal) : Double.POSITIVE_INFINITY;
         double nu = Math.max(1, Math.min(pooled.dof, poolSize.length));
         double bound = relative * Math.sqrt(Quantiles.f(confidence, nu, nu * (k - 1)));
-        return new ErrorEstimate(relative, bound, confidence, blocks, nu, new PixelMap(height, width, se));
+        return new ErrorEstimate(relative, bound, confidence, blocks, nu, noise, new PixelMap(height, width, se));
     }
 
     /** What the pooled residuals tell: the variance of the map's mean error, and the error field's dof. */

@@ -16,10 +16,12 @@ import org.relax4j.PixelMap;
  * @param blocks the number of independent blocks the estimate is made from
  * @param effectiveDegreesOfFreedom how many independent components the error field has (from the blocks' spread);
  *        the fewer, the more the error of one run scatters around its expectation
+ * @param noise the expected squared L2 norm of the centred map's error, {@code E‖(x − x̄) − (g − ḡ)‖²} (the
+ *        numerator of the squared relative error)
  * @param standardError per pixel, the standard error of the importance (delta method for a ratio estimator)
  */
 public record ErrorEstimate(double relativeError, double bound, double confidence, int blocks,
-                            double effectiveDegreesOfFreedom, PixelMap standardError) {
+                            double effectiveDegreesOfFreedom, double noise, PixelMap standardError) {
 
     /** Fewest blocks that give an estimate. */
     public static final int MIN_BLOCKS = 3;
