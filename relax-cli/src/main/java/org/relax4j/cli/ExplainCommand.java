@@ -23,9 +23,9 @@ import org.relax4j.Timings;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Images;
+import org.relax4j.image.Normalization;
 import org.relax4j.image.Npy;
 import org.relax4j.mask.MaskDesign;
-import org.relax4j.onnx.ImageNetDenormalizingEncoder;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
@@ -154,7 +154,7 @@ final class ExplainCommand implements Callable<Integer> {
             Set<String> used = new HashSet<>();
             for (Path image : images) {
                 InputTensor rgb = Images.resize(Images.read(image), size, size);
-                InputTensor x = Images.normalize(rgb, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+                InputTensor x = Normalization.imagenet().normalize(rgb);
                 String name = uniqueName(image, used);
                 ProgressBar bar = new ProgressBar(err, name, System.console() != null);
                 Explanation e = relax.explain(x, enc.encoder, quiet ? p -> { } : bar, new CancellationToken());
@@ -218,7 +218,7 @@ final class ExplainCommand implements Callable<Integer> {
                         MOBILENET + " takes RGB in [0, 1]; --pixels imagenet does not apply to it");
             }
             Path dir = cache != null ? cache : PretrainedModels.defaultCacheDir();
-            ImageNetDenormalizingEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
+            OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
             json.put("name", MOBILENET);
             json.put("source", "npm nsfwjs@" + PretrainedModels.NSFWJS_VERSION + " dist/models/mobilenet_v2_mid, "
                     + "converted from TensorFlow.js to ONNX");
@@ -240,9 +240,9 @@ final class ExplainCommand implements Callable<Integer> {
         if (modelOutput != null) {
             b.outputName(modelOutput);
         }
-        OnnxEncoder onnx = b.build();
         PixelSpace space = pixels != null ? pixels : PixelSpace.imagenet;
-        Encoder enc = space == PixelSpace.unit ? new ImageNetDenormalizingEncoder(onnx) : onnx;
+        OnnxEncoder onnx = b.pixels(space == PixelSpace.unit ? Normalization.unit() : Normalization.imagenet()).build();
+        Encoder enc = onnx;
         json.put("name", file.getFileName().toString());
         json.put("file", file.toAbsolutePath().toString());
         json.put("input", onnx.inputName());

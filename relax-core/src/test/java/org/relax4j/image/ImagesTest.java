@@ -49,13 +49,14 @@ class ImagesTest {
     @Test
     void normalizeAndDenormalizeAreInverse() {
         InputTensor x = InputTensor.of(3, 1, 2, new float[] {0.485f, 1f, 0.456f, 0f, 0.406f, 0.5f});
-        InputTensor n = Images.normalize(x, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        InputTensor n = Images.normalize(x, Normalization.imagenet());
         assertEquals(0f, n.get(0, 0, 0), 1e-7f);
         assertEquals((1f - 0.485f) / 0.229f, n.get(0, 0, 1), 1e-6f);
         assertEquals(-0.456f / 0.224f, n.get(1, 0, 1), 1e-6f);
-        InputTensor back = Images.denormalize(n, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        InputTensor back = Images.denormalize(n, Normalization.imagenet());
         assertArrayEquals(x.toArray(), back.toArray(), 1e-6f);
-        assertThrows(IllegalArgumentException.class, () -> Images.normalize(x, new float[2], new float[2]));
+        assertThrows(IllegalArgumentException.class,
+                () -> Images.normalize(x, Normalization.of(new float[2], new float[] {1f, 1f})));
     }
 
     @Test
