@@ -202,22 +202,55 @@ public final class Normalization {
             this.description = description;
         }
 
-        /** Whether the map changes nothing (same statistics on both sides); then callers may skip it. */
+        /**
+         * The map that changes nothing on {@code channels} channels; {@link #applyToNhwc} then only transposes.
+         *
+         * @param channels the number of channels, {@code > 0}
+         * @return the identity map
+         */
+        public static Conversion identity(int channels) {
+            if (channels <= 0) {
+                throw new IllegalArgumentException("channels (" + channels + ") must be > 0");
+            }
+            float[] one = new float[channels];
+            Arrays.fill(one, 1f);
+            return new Conversion(one, new float[channels], true, "identity(" + channels + ")");
+        }
+
+        /**
+         * Whether the map changes nothing (same statistics on both sides); then callers may skip it.
+         *
+         * @return true for an identity map
+         */
         public boolean isIdentity() {
             return identity;
         }
 
-        /** Number of channels. */
+        /**
+         * Number of channels.
+         *
+         * @return the channel count
+         */
         public int channels() {
             return scale.length;
         }
 
-        /** Scale of channel {@code c}. */
+        /**
+         * Scale of a channel.
+         *
+         * @param c the channel
+         * @return {@code scale[c]}
+         */
         public float scale(int c) {
             return scale[c];
         }
 
-        /** Shift of channel {@code c}. */
+        /**
+         * Shift of a channel.
+         *
+         * @param c the channel
+         * @return {@code shift[c]}
+         */
         public float shift(int c) {
             return shift[c];
         }
