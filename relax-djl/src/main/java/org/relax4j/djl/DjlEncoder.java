@@ -51,7 +51,10 @@ import org.relax4j.image.Normalization;
  *
  * <p><b>Engines.</b> Tested offline with DJL's ONNX Runtime engine ({@code ai.djl.onnxruntime:onnxruntime-engine}),
  * whose native library ships in the ONNX Runtime jar. Engines that download their native library on first use
- * (PyTorch, TensorFlow, MXNet) are used the same way but could not be tested where relax4j is built.
+ * (PyTorch, TensorFlow, MXNet) are used the same way but could not be tested where relax4j is built. DJL's ONNX
+ * Runtime engine creates ONNX Runtime's process-wide environment with its own thread pools and fails
+ * ({@code IllegalStateException: Tried to specify the thread pool ...}) if it exists already: in a JVM that also
+ * uses relax-onnx's {@code OnnxEncoder}, start DJL's engine first ({@code Engine.getEngine("OnnxRuntime")}).
  */
 public final class DjlEncoder implements Encoder, AutoCloseable {
 

@@ -42,6 +42,12 @@ class DjlEncoderTest {
     @TempDir
     Path tmp;
 
+    /** DJL's ONNX Runtime engine must create ONNX Runtime's environment before any OnnxEncoder does. */
+    @org.junit.jupiter.api.BeforeAll
+    static void startDjlsOnnxRuntimeEngineFirst() {
+        ai.djl.engine.Engine.getEngine("OnnxRuntime");
+    }
+
     /** NHWC (N, H, W, 3) input "x" → Transpose → Conv 3x3 stride 2 (8 filters) → Relu → global mean → (N, 8). */
     static byte[] smallConvNet(int size) {
         OnnxModelBuilder b = new OnnxModelBuilder("small");
