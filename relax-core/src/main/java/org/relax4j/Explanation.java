@@ -88,6 +88,19 @@ public final class Explanation {
         return config;
     }
 
+    /**
+     * What produced this explanation, with the model identified as the caller says (the library cannot know it).
+     *
+     * @param model the model's identity, e.g. {@code Map.of("name", "mobilenet-v2", "file", path.toString())};
+     *     copied; may be null or empty
+     * @return the provenance record
+     */
+    public Provenance provenance(java.util.Map<String, ?> model) {
+        return new Provenance(Provenance.LIBRARY, Provenance.currentVersion(), System.getProperty("java.version"),
+                model == null ? null : new java.util.LinkedHashMap<>(model), config, importance.height(),
+                importance.width(), masksUsed, error, timings, engine);
+    }
+
     @Override
     public String toString() {
         return "Explanation{" + importance.height() + "x" + importance.width() + ", masks=" + masksUsed + ", error≈"

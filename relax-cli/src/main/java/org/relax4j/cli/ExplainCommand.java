@@ -28,10 +28,10 @@ import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Images;
+import org.relax4j.image.Normalization;
 import org.relax4j.image.Npy;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskGeometry;
-import org.relax4j.onnx.ImageNetDenormalizingEncoder;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
@@ -224,7 +224,7 @@ final class ExplainCommand implements Callable<Integer> {
     private Path explainOne(Path image, String name, Relax relax, ModelEncoder enc, OutputFolder folder,
                             SignalGuard guard, PrintWriter err, PrintWriter stdout) throws IOException {
         InputTensor rgb = Images.resize(Images.readForSize(image, size, size), size, size);
-        InputTensor x = Images.normalize(rgb, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        InputTensor x = Normalization.imagenet().normalize(rgb);
         ProgressBar bar = new ProgressBar(err, name, System.console() != null);
         Explanation e = relax.explain(x, enc.encoder, quiet ? p -> { } : bar, guard.token());
         Path dir;
@@ -335,7 +335,7 @@ final class ExplainCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         if (MOBILENET.equals(model)) {
             Path dir = cache != null ? cache : PretrainedModels.defaultCacheDir();
-            ImageNetDenormalizingEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
+            OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
             json.put("name", MOBILENET);
             json.put("source", "npm nsfwjs@" + PretrainedModels.NSFWJS_VERSION + " dist/models/mobilenet_v2_mid, "
                     + "converted from TensorFlow.js to ONNX");
@@ -357,6 +357,8 @@ final class ExplainCommand implements Callable<Integer> {
         if (modelOutput != null) {
             b.outputName(modelOutput);
         }
+        PixelSpace space = pixels != null ? pixels : PixelSpace.imagenet;
+        b.pixels(space == PixelSpace.unit ? Normalization.unit() : Normalization.imagenet());
         OnnxEncoder onnx;
         try {
             onnx = b.build();
@@ -367,8 +369,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalStateException("--model " + file + ": " + (m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m),
                     ex);
         }
-        PixelSpace space = pixels != null ? pixels : PixelSpace.imagenet;
-        Encoder enc = space == PixelSpace.unit ? new ImageNetDenormalizingEncoder(onnx) : onnx;
+        Encoder enc = onnx;
         json.put("name", file.getFileName().toString());
         json.put("file", file.toAbsolutePath().toString());
         json.put("input", onnx.inputName());

@@ -19,8 +19,9 @@ import org.relax4j.InputTensor;
 import org.relax4j.PixelMap;
 import org.relax4j.Similarity;
 import org.relax4j.image.Images;
+import org.relax4j.image.Normalization;
 import org.relax4j.image.Npy;
-import org.relax4j.onnx.ImageNetDenormalizingEncoder;
+import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 
 /**
@@ -87,8 +88,7 @@ class ExplainCommandTest {
     void deletingTheMostImportantPixelsChangesTheEmbeddingMore() throws Exception {
         assertEquals(0, exit, "exit code; stderr: " + explainErr);
         float[] importance = Npy.read(out.resolve("chelsea").resolve("importance.npy")).values();
-        InputTensor x = Images.normalize(Images.resize(Images.read(CHELSEA), 224, 224), Images.IMAGENET_MEAN,
-                Images.IMAGENET_STD);
+        InputTensor x = Images.normalize(Images.resize(Images.read(CHELSEA), 224, 224), Normalization.imagenet());
         Integer[] order = new Integer[importance.length];
         for (int p = 0; p < order.length; p++) {
             order[p] = p;
@@ -108,7 +108,7 @@ class ExplainCommandTest {
         System.arraycopy(x.toArray(), 0, batch, 0, 3 * pixels);
         System.arraycopy(mostDeleted, 0, batch, 3 * pixels, 3 * pixels);
         System.arraycopy(leastDeleted, 0, batch, 6 * pixels, 3 * pixels);
-        try (ImageNetDenormalizingEncoder enc = PretrainedModels.openMobileNetV2(PretrainedModels.defaultCacheDir(), 2,
+        try (OnnxEncoder enc = PretrainedModels.openMobileNetV2(PretrainedModels.defaultCacheDir(), 2,
                 s -> { })) {
             Embeddings e = enc.encode(new InputBatch(batch, 0, 3, 3, 224, 224));
             float most = Similarity.cosine().similarity(e.data(), 0, e.data(), e.dim(), e.dim());

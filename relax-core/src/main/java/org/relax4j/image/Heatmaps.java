@@ -17,8 +17,13 @@ import org.relax4j.PixelMap;
 
 /**
  * Maps as pictures: each map as a heatmap over the image, with a title and a colour bar, the way the reference
- * notebook shows importance and uncertainty side by side. Colours run from blue (low) to red (high) over each
- * map's own range, printed at the ends of its bar.
+ * notebook shows importance and uncertainty side by side. Colours follow a {@link ColorMap} (default
+ * {@link ColorMap#VIRIDIS}; {@link ColorMap#JET} as the reference notebook) over each map's own range, or over a
+ * fixed range ({@link Panel#withRange}) so that heatmaps of several images or runs are comparable; the range is
+ * printed at the ends of the bar.
+ *
+ * <p>Rendering draws into a {@link BufferedImage} and needs no display; nothing here changes JVM-wide settings
+ * (an application without a display may start the JVM with {@code -Djava.awt.headless=true}).
  */
 public final class Heatmaps {
     private static final int TITLE = 26;
@@ -29,51 +34,152 @@ public final class Heatmaps {
     /** Opacity of the heatmap over the image. */
     private static final float ALPHA = 0.55f;
 
-    static {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
-
     private Heatmaps() {
     }
 
     /**
      * A named map for a panel.
      *
+     * @param title the panel's title
+     * @param map the map
      * @param blankZeros if true, pixels whose value is exactly 0 are left uncoloured (shown as the image, dimmed)
      *        and the colour range covers the other pixels only; for maps like U-RELAX where 0 means "filtered out"
+     * @param low the value drawn as the colour map's bottom, or NaN for the map's own minimum
+     * @param high the value drawn as the colour map's top, or NaN for the map's own maximum; values outside
+     *        [low, high] take the end colours
      */
-    public record Panel(String title, PixelMap map, boolean blankZeros) {
-        /** A panel that colours every pixel. */
+    public record Panel(String title, PixelMap map, boolean blankZeros, float low, float high) {
+        /**
+         * Checks the range.
+         *
+         * @throws IllegalArgumentException if only one end is given, or {@code low > high}, or an end is infinite
+         */
+        public Panel {
+            if (Float.isNaN(low) != Float.isNaN(high) || low > high || Float.isInfinite(low)
+                    || Float.isInfinite(high)) {
+                throw new IllegalArgumentException("panel '" + title + "': range [" + low + ", " + high
+                        + "] must be two finite values with low <= high, or both NaN for the map's own range");
+            }
+        }
+
+        /**
+         * A panel over the map's own range.
+         *
+         * @param title the panel's title
+         * @param map the map
+         * @param blankZeros whether exact zeros are left uncoloured
+         */
+        public Panel(String title, PixelMap map, boolean blankZeros) {
+            this(title, map, blankZeros, Float.NaN, Float.NaN);
+        }
+
+        /**
+         * A panel that colours every pixel over the map's own range.
+         *
+         * @param title the panel's title
+         * @param map the map
+         */
         public Panel(String title, PixelMap map) {
             this(title, map, false);
         }
+
+        /**
+         * This panel over a fixed range, for heatmaps comparable across images or runs.
+         *
+         * @param low the value drawn as the bottom colour
+         * @param high the value drawn as the top colour, {@code >= low}
+         * @return a new panel
+         */
+        public Panel withRange(float low, float high) {
+            return new Panel(title, map, blankZeros, low, high);
+        }
+    }
+
+    /**
+     * Writes importance, uncertainty and U-RELAX side by side over {@code image} as one PNG, in
+     * {@link ColorMap#VIRIDIS}.
+     *
+     * @param png the file to write
+     * @param image the image the maps explain, RGB (3, H, W) in [0, 1] at the maps' size (not normalised), or
+     *        null to draw the maps alone
+     * @param e the explanation
+     * @throws IOException if the file cannot be written
+     */
+    public static void writeSummary(Path png, InputTensor image, Explanation e) throws IOException {
+        writeSummary(png, image, e, ColorMap.VIRIDIS);
+    }
+
+    /** Renders what {@link #writeSummary(Path, InputTensor, Explanation)} writes. */
+    public static BufferedImage renderSummary(InputTensor image, Explanation e) {
+        return renderSummary(image, e, ColorMap.VIRIDIS);
     }
 
     /**
      * Writes importance, uncertainty and U-RELAX side by side over {@code image} as one PNG.
      *
-     * @param image the image the maps explain, RGB (3, H, W) in [0, 1] at the maps' size (not normalised), or
-     *        null to draw the maps alone
+     * @param png the file to write
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null to draw the maps alone
+     * @param e the explanation
+     * @param colors the colour map
+     * @throws IOException if the file cannot be written
      */
-    public static void writeSummary(Path png, InputTensor image, Explanation e) throws IOException {
-        ImageIO.write(renderSummary(image, e), "png", png.toFile());
+    public static void writeSummary(Path png, InputTensor image, Explanation e, ColorMap colors) throws IOException {
+        ImageIO.write(renderSummary(image, e, colors), "png", png.toFile());
     }
 
-    /** Renders what {@link #writeSummary} writes. */
-    public static BufferedImage renderSummary(InputTensor image, Explanation e) {
+    /** Renders what {@link #writeSummary(Path, InputTensor, Explanation, ColorMap)} writes. */
+    public static BufferedImage renderSummary(InputTensor image, Explanation e, ColorMap colors) {
         return render(image, List.of(new Panel("importance", e.importance()), new Panel("uncertainty", e.uncertainty()),
-                new Panel("U-RELAX", e.uRelax(), true)));
+                new Panel("U-RELAX", e.uRelax(), true)), colors);
     }
 
-    /** Writes one panel per map, side by side, as one PNG. All maps must have the image's size. */
+    /**
+     * Writes one panel per map, side by side, as one PNG in {@link ColorMap#VIRIDIS}. All maps must have the
+     * image's size.
+     *
+     * @param png the file to write
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null
+     * @param panels the maps
+     * @throws IOException if the file cannot be written
+     */
     public static void write(Path png, InputTensor image, List<Panel> panels) throws IOException {
-        ImageIO.write(render(image, panels), "png", png.toFile());
+        write(png, image, panels, ColorMap.VIRIDIS);
     }
 
-    /** Renders panels side by side. */
+    /**
+     * Writes one panel per map, side by side, as one PNG.
+     *
+     * @param png the file to write
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null
+     * @param panels the maps
+     * @param colors the colour map
+     * @throws IOException if the file cannot be written
+     */
+    public static void write(Path png, InputTensor image, List<Panel> panels, ColorMap colors) throws IOException {
+        ImageIO.write(render(image, panels, colors), "png", png.toFile());
+    }
+
+    /**
+     * Renders panels side by side in {@link ColorMap#VIRIDIS}.
+     *
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null
+     * @param panels the maps, all of one size
+     * @return a new image
+     */
     public static BufferedImage render(InputTensor image, List<Panel> panels) {
+        return render(image, panels, ColorMap.VIRIDIS);
+    }
+
+    /**
+     * Renders panels side by side.
+     *
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null
+     * @param panels the maps, all of one size
+     * @param colors the colour map
+     * @return a new image
+     * @throws IllegalArgumentException if there are no panels or sizes differ
+     */
+    public static BufferedImage render(InputTensor image, List<Panel> panels, ColorMap colors) {
         if (panels.isEmpty()) {
             throw new IllegalArgumentException("no maps to draw");
         }
@@ -106,8 +212,8 @@ public final class Heatmaps {
                 float[] range = range(p);
                 float lo = range[0];
                 float hi = range[1];
-                g.drawImage(overlay(image, p.map(), lo, hi, p.blankZeros()), x0, TITLE, dw, dh, null);
-                drawBar(g, x0 + dw + BAR_GAP, TITLE, dh, lo, hi);
+                g.drawImage(overlay(image, p.map(), lo, hi, p.blankZeros(), colors), x0, TITLE, dw, dh, null);
+                drawBar(g, x0 + dw + BAR_GAP, TITLE, dh, lo, hi, colors);
                 text(g, p.title(), x0, TITLE - 8, 14, true);
             }
         } finally {
@@ -116,8 +222,11 @@ public final class Heatmaps {
         return out;
     }
 
-    /** The colour range: the map's min and max, over its non-zero values for a blank-zeros panel. */
+    /** The colour range: fixed, or the map's min and max, over its non-zero values for a blank-zeros panel. */
     private static float[] range(Panel p) {
+        if (!Float.isNaN(p.low())) {
+            return new float[] {p.low(), p.high()};
+        }
         if (!p.blankZeros()) {
             return new float[] {p.map().min(), p.map().max()};
         }
@@ -132,7 +241,8 @@ public final class Heatmaps {
         return lo <= hi ? new float[] {lo, hi} : new float[] {0f, 0f};
     }
 
-    private static BufferedImage overlay(InputTensor image, PixelMap map, float lo, float hi, boolean blankZeros) {
+    private static BufferedImage overlay(InputTensor image, PixelMap map, float lo, float hi, boolean blankZeros,
+                                         ColorMap colors) {
         int h = map.height();
         int w = map.width();
         float[] v = map.values();
@@ -149,7 +259,7 @@ public final class Heatmaps {
                 continue;
             }
             float t = range > 0 ? (v[p] - lo) / range : 0.5f;
-            int c = colour(t);
+            int c = colors.rgb(t);
             float r = ((c >> 16) & 0xFF) / 255f;
             float gg = ((c >> 8) & 0xFF) / 255f;
             float b = (c & 0xFF) / 255f;
@@ -163,9 +273,9 @@ public final class Heatmaps {
         return img;
     }
 
-    private static void drawBar(Graphics2D g, int x, int y, int height, float lo, float hi) {
+    private static void drawBar(Graphics2D g, int x, int y, int height, float lo, float hi, ColorMap colors) {
         for (int k = 0; k < height; k++) {
-            g.setColor(new Color(colour(1f - (float) k / Math.max(1, height - 1))));
+            g.setColor(new Color(colors.rgb(1f - (float) k / Math.max(1, height - 1))));
             g.drawLine(x, y + k, x + BAR_WIDTH - 1, y + k);
         }
         g.setColor(Color.DARK_GRAY);
@@ -193,17 +303,5 @@ public final class Heatmaps {
 
     private static float clamp(float v) {
         return Math.min(Math.max(v, 0f), 1f);
-    }
-
-    /**
-     * The colour map: t in [0, 1] to RGB, dark blue → blue → cyan → yellow → red → dark red (the classic
-     * "jet" ramp, piecewise linear in each channel).
-     */
-    static int colour(float t) {
-        t = clamp(t);
-        float r = clamp(1.5f - Math.abs(4f * t - 3f));
-        float g = clamp(1.5f - Math.abs(4f * t - 2f));
-        float b = clamp(1.5f - Math.abs(4f * t - 1f));
-        return (Math.round(r * 255) << 16) | (Math.round(g * 255) << 8) | Math.round(b * 255);
     }
 }

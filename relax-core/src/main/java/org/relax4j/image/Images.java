@@ -14,13 +14,9 @@ import org.relax4j.mask.Bilinear;
 
 /**
  * Images in: read PNG/JPEG into a (3, H, W) tensor in [0, 1], resize bilinearly and normalise with the ImageNet
- * statistics, as the reference's {@code imagenet_image_transforms} helper does.
+ * statistics ({@link Normalization#imagenet()}), as the reference's {@code imagenet_image_transforms} helper does.
  */
 public final class Images {
-    /** ImageNet per-channel mean (RGB). */
-    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    /** ImageNet per-channel standard deviation (RGB). */
-    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
 
     private Images() {
     }
@@ -163,30 +159,28 @@ public final class Images {
         return InputTensor.of(x.channels(), height, width, out);
     }
 
-    /** {@code (x - mean[c]) / std[c]} per channel. */
-    public static InputTensor normalize(InputTensor x, float[] mean, float[] std) {
-        checkStats(x, mean, std);
-        float[] d = x.toArray();
-        int pixels = x.pixels();
-        for (int c = 0; c < x.channels(); c++) {
-            for (int p = c * pixels; p < (c + 1) * pixels; p++) {
-                d[p] = (d[p] - mean[c]) / std[c];
-            }
-        }
-        return InputTensor.of(x.channels(), x.height(), x.width(), d);
+    /**
+     * {@code (x - mean[c]) / std[c]} per channel; the same as {@code normalization.normalize(x)}.
+     *
+     * @param x (C, H, W) in [0, 1]. Not modified.
+     * @param normalization the target pixel space, e.g. {@link Normalization#imagenet()}
+     * @return a new tensor
+     * @throws IllegalArgumentException if the channel counts differ
+     */
+    public static InputTensor normalize(InputTensor x, Normalization normalization) {
+        return normalization.normalize(x);
     }
 
-    /** The inverse of {@link #normalize}: {@code x * std[c] + mean[c]} per channel. */
-    public static InputTensor denormalize(InputTensor x, float[] mean, float[] std) {
-        checkStats(x, mean, std);
-        float[] d = x.toArray();
-        int pixels = x.pixels();
-        for (int c = 0; c < x.channels(); c++) {
-            for (int p = c * pixels; p < (c + 1) * pixels; p++) {
-                d[p] = d[p] * std[c] + mean[c];
-            }
-        }
-        return InputTensor.of(x.channels(), x.height(), x.width(), d);
+    /**
+     * The inverse of {@link #normalize}: {@code x * std[c] + mean[c]} per channel, back to [0, 1].
+     *
+     * @param x (C, H, W) in the given pixel space. Not modified.
+     * @param normalization the pixel space {@code x} is in
+     * @return a new tensor
+     * @throws IllegalArgumentException if the channel counts differ
+     */
+    public static InputTensor denormalize(InputTensor x, Normalization normalization) {
+        return normalization.denormalize(x);
     }
 
     /**
@@ -194,18 +188,6 @@ public final class Images {
      * Masks then multiply the normalised image, so a fully masked pixel is the ImageNet mean colour.
      */
     public static InputTensor readImageNet(Path file, int size) throws IOException {
-        return normalize(resize(read(file), size, size), IMAGENET_MEAN, IMAGENET_STD);
-    }
-
-    private static void checkStats(InputTensor x, float[] mean, float[] std) {
-        if (mean.length != x.channels() || std.length != x.channels()) {
-            throw new IllegalArgumentException("need one mean and std per channel (" + x.channels() + "), got "
-                    + mean.length + " and " + std.length);
-        }
-        for (float s : std) {
-            if (!(s > 0f) || !Float.isFinite(s)) {
-                throw new IllegalArgumentException("std values must be finite and > 0, got " + s);
-            }
-        }
+        return Normalization.imagenet().normalize(resize(read(file), size, size));
     }
 }

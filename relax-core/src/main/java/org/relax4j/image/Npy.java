@@ -19,33 +19,58 @@ public final class Npy {
     private Npy() {
     }
 
-    /** Writes {@code map} as a (H, W) float32 array. */
+    /**
+     * Writes {@code map} as a (H, W) float32 array.
+     *
+     * @param file the {@code .npy} file (replaced if present)
+     * @param map the map. Not modified.
+     * @throws IOException if the file cannot be written
+     */
     public static void write(Path file, PixelMap map) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             write(out, map);
         }
     }
 
-    /** Writes {@code map} as a (H, W) float32 array to {@code out}, which is left open. */
+    /** Writes {@code map} as a (H, W) float32 {@code .npy} to {@code out}, which is left open. */
     public static void write(OutputStream out, PixelMap map) throws IOException {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + map.height() + ", " + map.width() + "), }";
-        // Header length (magic + 2 + dict + newline) is padded with spaces to a multiple of 64.
-        int unpadded = MAGIC.length + 2 + dict.length() + 1;
-        int padded = (unpadded + 63) / 64 * 64;
-        StringBuilder header = new StringBuilder(dict);
-        header.append(" ".repeat(padded - unpadded)).append('\n');
-        byte[] h = header.toString().getBytes(StandardCharsets.US_ASCII);
-        float[] v = map.values();
-        ByteBuffer body = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-        body.asFloatBuffer().put(v);
-        out.write(MAGIC);
-        out.write(h.length & 0xFF);
-        out.write((h.length >> 8) & 0xFF);
-        out.write(h);
-        out.write(body.array());
+        out.write(toBytes(map));
     }
 
-    /** Reads a 2-D little-endian float32 {@code .npy} file as written by {@link #write}. */
+    /** The whole {@code .npy} file of {@code map}: header, then little-endian float32 values. */
+    static byte[] toBytes(PixelMap map) {
+        byte[] h = header("<f4", "(" + map.height() + ", " + map.width() + ")");
+        float[] v = map.values();
+        ByteBuffer b = ByteBuffer.allocate(h.length + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(h);
+        b.asFloatBuffer().put(v);
+        return b.array();
+    }
+
+    /**
+     * Magic, version 1.0, header length and the header dict, padded with spaces and a newline to a multiple of 64
+     * bytes.
+     */
+    static byte[] header(String descr, String shape) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int unpadded = MAGIC.length + 2 + dict.length() + 1;
+        int padded = (unpadded + 63) / 64 * 64;
+        String text = dict + " ".repeat(padded - unpadded) + "\n";
+        int len = text.length();
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 2 + len).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC);
+        b.putShort((short) len);
+        b.put(text.getBytes(StandardCharsets.US_ASCII));
+        return b.array();
+    }
+
+    /**
+     * Reads a 2-D little-endian float32 {@code .npy} file as written by {@link #write}.
+     *
+     * @param file the {@code .npy} file
+     * @return the map
+     * @throws IOException if the file cannot be read or is not such an array
+     */
     public static PixelMap read(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         for (byte m : MAGIC) {

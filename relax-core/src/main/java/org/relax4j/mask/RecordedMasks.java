@@ -104,4 +104,9 @@ public final class RecordedMasks implements MaskSource {
         shift[shiftOffset] = shifts[(int) index * 2];
         shift[shiftOffset + 1] = shifts[(int) index * 2 + 1];
     }
+
+    @Override
+    public String toString() {
+        return "RecordedMasks(count=" + count + ", cells=" + cells + ")";
+    }
 }

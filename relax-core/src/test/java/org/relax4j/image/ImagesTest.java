@@ -49,13 +49,14 @@ class ImagesTest {
     @Test
     void normalizeAndDenormalizeAreInverse() {
         InputTensor x = InputTensor.of(3, 1, 2, new float[] {0.485f, 1f, 0.456f, 0f, 0.406f, 0.5f});
-        InputTensor n = Images.normalize(x, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        InputTensor n = Images.normalize(x, Normalization.imagenet());
         assertEquals(0f, n.get(0, 0, 0), 1e-7f);
         assertEquals((1f - 0.485f) / 0.229f, n.get(0, 0, 1), 1e-6f);
         assertEquals(-0.456f / 0.224f, n.get(1, 0, 1), 1e-6f);
-        InputTensor back = Images.denormalize(n, Images.IMAGENET_MEAN, Images.IMAGENET_STD);
+        InputTensor back = Images.denormalize(n, Normalization.imagenet());
         assertArrayEquals(x.toArray(), back.toArray(), 1e-6f);
-        assertThrows(IllegalArgumentException.class, () -> Images.normalize(x, new float[2], new float[2]));
+        assertThrows(IllegalArgumentException.class,
+                () -> Images.normalize(x, Normalization.of(new float[2], new float[] {1f, 1f})));
     }
 
     @Test
@@ -139,9 +140,43 @@ class ImagesTest {
 
     @Test
     void colourRampRunsBlueToRed() {
-        assertEquals(0x000080, Heatmaps.colour(0f) & 0xFFFFFF);
-        assertEquals(0x800000, Heatmaps.colour(1f) & 0xFFFFFF);
-        int mid = Heatmaps.colour(0.5f);
+        assertEquals(0x000080, ColorMap.JET.rgb(0f) & 0xFFFFFF);
+        assertEquals(0x800000, ColorMap.JET.rgb(1f) & 0xFFFFFF);
+        int mid = ColorMap.JET.rgb(0.5f);
         assertEquals(0xFF, (mid >> 8) & 0xFF, "green peaks in the middle");
+    }
+
+    @Test
+    void viridisIsTheDefaultAndAFixedRangeMakesPanelsComparable() {
+        assertEquals(0x440154, ColorMap.VIRIDIS.rgb(0f));
+        assertEquals(0xFDE725, ColorMap.VIRIDIS.rgb(1f));
+        assertEquals(0x21908D, ColorMap.VIRIDIS.rgb(0.5f));
+        float[] v = new float[16];
+        java.util.Arrays.fill(v, 0.2f);
+        PixelMap low = new PixelMap(4, 4, v.clone());
+        java.util.Arrays.fill(v, 0.8f);
+        PixelMap high = new PixelMap(4, 4, v.clone());
+        // own range: both flat maps get the middle colour; fixed range [0, 1]: they differ, as their values do
+        java.awt.image.BufferedImage own = Heatmaps.render(null, List.of(new Heatmaps.Panel("a", low)));
+        java.awt.image.BufferedImage own2 = Heatmaps.render(null, List.of(new Heatmaps.Panel("b", high)));
+        int x = 8 + 20;
+        int y = 26 + 20;
+        assertEquals(own.getRGB(x, y), own2.getRGB(x, y));
+        java.awt.image.BufferedImage fixed = Heatmaps.render(null,
+                List.of(new Heatmaps.Panel("a", low).withRange(0f, 1f)), ColorMap.VIRIDIS);
+        java.awt.image.BufferedImage fixed2 = Heatmaps.render(null,
+                List.of(new Heatmaps.Panel("b", high).withRange(0f, 1f)), ColorMap.VIRIDIS);
+        assertEquals(ColorMap.VIRIDIS.rgb(0.2f), fixed.getRGB(x, y) & 0xFFFFFF);
+        assertEquals(ColorMap.VIRIDIS.rgb(0.8f), fixed2.getRGB(x, y) & 0xFFFFFF);
+        assertThrows(IllegalArgumentException.class, () -> new Heatmaps.Panel("a", low).withRange(1f, 0f));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Heatmaps.Panel("a", low, false, 0f, Float.NaN));
+    }
+
+    @Test
+    void renderingLeavesJvmSettingsAlone() {
+        String before = System.getProperty("java.awt.headless");
+        Heatmaps.render(null, List.of(new Heatmaps.Panel("a", new PixelMap(2, 2, new float[] {0f, 1f, 2f, 3f}))));
+        assertEquals(before, System.getProperty("java.awt.headless"));
     }
 }

@@ -24,15 +24,34 @@ import org.relax4j.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.InputBatch;
+import org.relax4j.image.Normalization;
 
 /**
- * An {@link Encoder} that runs an ONNX model with ONNX Runtime (CPU).
+ * An {@link Encoder} that runs an ONNX model with ONNX Runtime.
  *
  * <pre>{@code
- * try (OnnxEncoder encoder = OnnxEncoder.builder(Path.of("model.onnx")).intraOpThreads(2).build()) {
+ * try (OnnxEncoder encoder = OnnxEncoder.builder(Path.of("model.onnx"))
+ *         .pixels(Normalization.unit())          // the model takes RGB in [0, 1]
+ *         .intraOpThreads(2).build()) {
  *     Embeddings e = encoder.encode(batch);
  * }
  * }</pre>
+ *
+ * <p><b>Pixel space.</b> RELAX masks the input it is given, usually ImageNet-normalised
+ * ({@link Builder#inputPixels}, default {@link Normalization#imagenet()}), so that a fully masked pixel is the
+ * ImageNet mean colour. {@link Builder#pixels} declares what the model itself takes; the encoder maps each batch
+ * into that space while copying it into the model's input ({@link Normalization#conversionTo}). Undeclared, the
+ * model is taken to accept the input's space unchanged. A model that takes RGB in [0, 1], such as
+ * {@link PretrainedModels}' MobileNetV2, fed ImageNet-normalised values gives a different, wrong map: declare it.
+ *
+ * <p><b>Session options and execution providers.</b> By default the encoder creates its own
+ * {@code SessionOptions} (all graph optimisations, {@link Builder#intraOpThreads}, no spinning) and runs on the
+ * CPU. To choose execution providers, pass your own options ({@link Builder#sessionOptions}) or an open session
+ * ({@link #builder(OrtSession)}); the encoder then uses them as they are and does not close them. For NVIDIA GPUs,
+ * replace the dependency {@code com.microsoft.onnxruntime:onnxruntime} by
+ * {@code com.microsoft.onnxruntime:onnxruntime_gpu} of the same version (exclude the former from
+ * {@code relax-onnx}; both jars hold the same classes) and call {@code options.addCUDA(deviceId)} (or
+ * {@code addTensorrt}); {@code OrtEnvironment.getAvailableProviders()} tells whether the provider is there.
  *
  * <p><b>Input.</b> The model's input must be a rank-4 float tensor. RELAX hands over NCHW batches; for a model
  * whose input is NHWC ({@link Layout#NHWC}, or {@link Layout#AUTO} inferred from the input's shape) each batch
@@ -70,6 +89,12 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
     public static final class Builder {
         private final Path modelPath;
         private final byte[] modelBytes;
+        private final OrtSession session;
+        private OrtSession.SessionOptions sessionOptions;
+        private boolean threadsSet;
+        private boolean spinningSet;
+        private Normalization inputPixels = Normalization.imagenet();
+        private Normalization modelPixels;
         private String inputName;
         private String outputName;
         private Layout layout = Layout.AUTO;
@@ -77,35 +102,96 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         private int maxBatch;
         private boolean allowSpinning;
 
-        private Builder(Path modelPath, byte[] modelBytes) {
+        private Builder(Path modelPath, byte[] modelBytes, OrtSession session) {
             this.modelPath = modelPath;
             this.modelBytes = modelBytes;
+            this.session = session;
         }
 
-        /** The input to feed (default: the model's first input). */
+        /**
+         * The pixel space the model takes: {@link Normalization#unit()} for RGB in [0, 1],
+         * {@link Normalization#imagenet()} for ImageNet-normalised input, or {@link Normalization#of} for any other
+         * mean and std. Each batch is mapped from {@link #inputPixels} into it. Default: the input's space (no
+         * mapping).
+         *
+         * @param modelPixels the model's pixel space
+         * @return this builder
+         */
+        public Builder pixels(Normalization modelPixels) {
+            this.modelPixels = Objects.requireNonNull(modelPixels, "pixels");
+            return this;
+        }
+
+        /**
+         * The pixel space of the batches RELAX hands over, i.e. of the image passed to {@code Relax.explain}
+         * (default {@link Normalization#imagenet()}, as {@code Images.readImageNet} returns).
+         *
+         * @param inputPixels the input's pixel space
+         * @return this builder
+         */
+        public Builder inputPixels(Normalization inputPixels) {
+            this.inputPixels = Objects.requireNonNull(inputPixels, "inputPixels");
+            return this;
+        }
+
+        /**
+         * Runs the model with these options (execution providers, threads, optimisation level, ...), used as they
+         * are; the encoder does not close them, and {@link #intraOpThreads} and {@link #allowSpinning} may then not
+         * be set (configure them in the options). Not for {@link OnnxEncoder#builder(OrtSession)}.
+         *
+         * @param options the caller's options; keep them open until the encoder is closed
+         * @return this builder
+         */
+        public Builder sessionOptions(OrtSession.SessionOptions options) {
+            this.sessionOptions = Objects.requireNonNull(options, "sessionOptions");
+            return this;
+        }
+
+        /**
+         * The input to feed (default: the model's first input).
+         *
+         * @param name the input's name in the model
+         * @return this builder
+         */
         public Builder inputName(String name) {
             this.inputName = requireName(name, "inputName");
             return this;
         }
 
-        /** The output to return (default: the model's first output). */
+        /**
+         * The output to return (default: the model's first output).
+         *
+         * @param name the output's name in the model
+         * @return this builder
+         */
         public Builder outputName(String name) {
             this.outputName = requireName(name, "outputName");
             return this;
         }
 
-        /** The input's layout (default {@link Layout#AUTO}). */
+        /**
+         * The input's layout (default {@link Layout#AUTO}).
+         *
+         * @param layout how the model's input is laid out
+         * @return this builder
+         */
         public Builder layout(Layout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
             return this;
         }
 
-        /** ONNX Runtime's intra-op threads; 0 (default) lets ONNX Runtime choose. */
+        /**
+         * ONNX Runtime's intra-op threads; 0 (default) lets ONNX Runtime choose.
+         *
+         * @param threads the number of threads, {@code >= 0}
+         * @return this builder
+         */
         public Builder intraOpThreads(int threads) {
             if (threads < 0) {
                 throw new IllegalArgumentException("intraOpThreads (" + threads + ") must be >= 0");
             }
             this.intraOpThreads = threads;
+            this.threadsSet = true;
             return this;
         }
 
@@ -113,15 +199,22 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
          * Whether ONNX Runtime's worker threads spin (busy-wait) after each run, waiting for the next (default
          * false). Spinning suits back-to-back inference; under RELAX, whose own work runs on the same cores between
          * encoder calls, spinning threads would take that time from it.
+         *
+         * @param allowSpinning whether worker threads spin
+         * @return this builder
          */
         public Builder allowSpinning(boolean allowSpinning) {
             this.allowSpinning = allowSpinning;
+            this.spinningSet = true;
             return this;
         }
 
         /**
          * The largest number of inputs run at once for a model with a dynamic batch dimension; 0 (default)
          * runs each batch whole. Ignored for a model with a fixed batch size.
+         *
+         * @param maxBatch the largest chunk, {@code >= 0}
+         * @return this builder
          */
         public Builder maxBatch(int maxBatch) {
             if (maxBatch < 0) {
@@ -132,13 +225,29 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         }
 
         /**
-         * Loads the model and checks its input and output.
+         * Loads the model (or takes the session) and checks its input and output.
          *
-         * @throws IllegalArgumentException if the file is missing or empty, a name is unknown, or the input is not a rank-4
-         *     float tensor; the message lists the model's inputs and outputs
+         * @return the encoder; close it to release what it created
+         * @throws IllegalArgumentException if the file is missing or empty, a name is unknown, the input is not a
+         *     rank-4 float tensor (the message lists the model's inputs and outputs), or the pixel spaces have
+         *     different channel counts
+         * @throws IllegalStateException if options contradict each other (own session options or an open session
+         *     together with {@link #intraOpThreads} or {@link #allowSpinning}); the message names both
          * @throws EncoderException if ONNX Runtime cannot load the model
          */
         public OnnxEncoder build() {
+            if ((sessionOptions != null || session != null) && (threadsSet || spinningSet)) {
+                throw new IllegalStateException((session != null ? "an open OrtSession" : "sessionOptions")
+                        + " and " + (threadsSet ? "intraOpThreads" : "allowSpinning")
+                        + " both set: configure threads and spinning in the session options");
+            }
+            if (session != null && sessionOptions != null) {
+                throw new IllegalStateException("an open OrtSession and sessionOptions both set: the session already"
+                        + " has its options");
+            }
+            if (modelPixels != null) {
+                inputPixels.conversionTo(modelPixels);
+            }
             if (modelPath != null && !Files.isRegularFile(modelPath)) {
                 throw new IllegalArgumentException("ONNX model file not found: " + modelPath.toAbsolutePath());
             }
@@ -164,24 +273,48 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         }
     }
 
-    /** Options for the model file at {@code modelPath}. */
+    /**
+     * Options for the model file at {@code modelPath}.
+     *
+     * @param modelPath an ONNX file
+     * @return a builder
+     */
     public static Builder builder(Path modelPath) {
-        return new Builder(Objects.requireNonNull(modelPath, "modelPath"), null);
+        return new Builder(Objects.requireNonNull(modelPath, "modelPath"), null, null);
     }
 
-    /** Options for a serialised model held in memory (not copied; do not modify it until built). */
+    /**
+     * Options for a serialised model held in memory (not copied; do not modify it until built).
+     *
+     * @param modelBytes the ONNX model's bytes
+     * @return a builder
+     */
     public static Builder builder(byte[] modelBytes) {
         Objects.requireNonNull(modelBytes, "modelBytes");
         if (modelBytes.length == 0) {
             throw new IllegalArgumentException("modelBytes is empty");
         }
-        return new Builder(null, modelBytes);
+        return new Builder(null, modelBytes, null);
+    }
+
+    /**
+     * Options for a session the caller has opened (with whatever options and execution providers it chose). The
+     * encoder runs it but does not close it: close the session after the encoder.
+     *
+     * @param session an open session
+     * @return a builder
+     */
+    public static Builder builder(OrtSession session) {
+        return new Builder(null, null, Objects.requireNonNull(session, "session"));
     }
 
     private final String source;
     private final OrtEnvironment env;
     private final OrtSession.SessionOptions options;
     private final OrtSession session;
+    private final boolean ownsSession;
+    private final Normalization modelPixels;
+    private final Normalization.Conversion conversion;
     private final String inputName;
     private final String outputName;
     private final long[] inputShape;
@@ -193,19 +326,26 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
     private boolean closed;
 
     private OnnxEncoder(Builder b) {
-        source = b.modelPath != null ? b.modelPath.toString() : "<" + b.modelBytes.length + " model bytes>";
+        source = b.modelPath != null ? b.modelPath.toString()
+                : b.modelBytes != null ? "<" + b.modelBytes.length + " model bytes>" : "<caller's OrtSession>";
         env = OrtEnvironment.getEnvironment();
+        ownsSession = b.session == null;
         OrtSession.SessionOptions opts = null;
-        OrtSession s = null;
+        OrtSession s = b.session;
         try {
-            opts = new OrtSession.SessionOptions();
-            if (b.intraOpThreads > 0) {
-                opts.setIntraOpNumThreads(b.intraOpThreads);
+            if (ownsSession) {
+                if (b.sessionOptions == null) {
+                    opts = new OrtSession.SessionOptions();
+                    if (b.intraOpThreads > 0) {
+                        opts.setIntraOpNumThreads(b.intraOpThreads);
+                    }
+                    opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                    opts.addConfigEntry("session.intra_op.allow_spinning", b.allowSpinning ? "1" : "0");
+                }
+                OrtSession.SessionOptions use = opts != null ? opts : b.sessionOptions;
+                s = b.modelPath != null ? env.createSession(b.modelPath.toString(), use)
+                        : env.createSession(b.modelBytes, use);
             }
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            opts.addConfigEntry("session.intra_op.allow_spinning", b.allowSpinning ? "1" : "0");
-            s = b.modelPath != null ? env.createSession(b.modelPath.toString(), opts)
-                    : env.createSession(b.modelBytes, opts);
 
             Map<String, NodeInfo> inputs = s.getInputInfo();
             Map<String, NodeInfo> outputs = s.getOutputInfo();
@@ -239,13 +379,16 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
             layout = b.layout != Layout.AUTO ? b.layout : inferLayout(shape);
             fixedBatch = shape[0] > 0 ? (int) shape[0] : 0;
             maxBatch = b.maxBatch;
+            modelPixels = b.modelPixels != null ? b.modelPixels : b.inputPixels;
+            Normalization.Conversion conv = b.inputPixels.conversionTo(modelPixels);
+            conversion = conv.isIdentity() ? null : conv;
             options = opts;
             session = s;
         } catch (OrtException e) {
-            closeQuietly(s, opts);
+            closeQuietly(ownsSession ? s : null, opts);
             throw new EncoderException("ONNX Runtime could not load model " + source + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(s, opts);
+            closeQuietly(ownsSession ? s : null, opts);
             throw e;
         }
     }
@@ -277,22 +420,47 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         return sb.append(']').toString();
     }
 
-    /** The name of the input fed. */
+    /**
+     * The pixel space the model is fed in (declared with {@link Builder#pixels}, else the input's).
+     *
+     * @return the model's pixel space
+     */
+    public Normalization pixels() {
+        return modelPixels;
+    }
+
+    /**
+     * The name of the input fed.
+     *
+     * @return the input's name
+     */
     public String inputName() {
         return inputName;
     }
 
-    /** The name of the output returned. */
+    /**
+     * The name of the output returned.
+     *
+     * @return the output's name
+     */
     public String outputName() {
         return outputName;
     }
 
-    /** The model's input shape as declared (-1 for a dynamic dimension), in the model's layout. */
+    /**
+     * The model's input shape as declared (-1 for a dynamic dimension), in the model's layout.
+     *
+     * @return a copy of the shape
+     */
     public long[] inputShape() {
         return inputShape.clone();
     }
 
-    /** The input layout in use ({@link Layout#AUTO} resolved). */
+    /**
+     * The input layout in use ({@link Layout#AUTO} resolved).
+     *
+     * @return {@link Layout#NCHW} or {@link Layout#NHWC}
+     */
     public Layout layout() {
         return layout;
     }
@@ -374,11 +542,18 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         }
         direct.clear();
         int src = batch.offsetOf(start);
-        if (layout == Layout.NHWC) {
+        if (layout == Layout.NHWC || conversion != null) {
             if (staging == null || staging.length < rows * sample) {
                 staging = new float[rows * sample];
             }
-            nchwToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), batch.height(), batch.width());
+            int plane = batch.height() * batch.width();
+            if (layout == Layout.NHWC && conversion != null) {
+                conversion.applyToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), plane);
+            } else if (layout == Layout.NHWC) {
+                nchwToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), batch.height(), batch.width());
+            } else {
+                conversion.apply(batch.data(), src, staging, 0, rows, batch.channels(), plane);
+            }
             direct.put(staging, 0, rows * sample);
         } else {
             direct.put(batch.data(), src, rows * sample);
@@ -390,7 +565,10 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         return direct;
     }
 
-    /** Releases the session and its options; later calls to {@link #encode} fail. Idempotent. */
+    /**
+     * Releases the session and options the encoder created (not those the caller passed in); later calls to
+     * {@link #encode} fail. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -400,11 +578,15 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         direct = null;
         staging = null;
         try {
-            session.close();
+            if (ownsSession) {
+                session.close();
+            }
         } catch (OrtException e) {
             throw new EncoderException("ONNX Runtime failed to close the session for " + source, e);
         } finally {
-            options.close();
+            if (options != null) {
+                options.close();
+            }
         }
     }
 
@@ -424,7 +606,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
     @Override
     public String toString() {
         return "OnnxEncoder[" + source + ", input '" + inputName + "' " + Arrays.toString(inputShape) + " " + layout
-                + ", output '" + outputName + "']";
+                + ", pixels " + modelPixels + ", output '" + outputName + "']";
     }
 
     /**

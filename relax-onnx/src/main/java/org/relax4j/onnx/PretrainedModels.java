@@ -25,7 +25,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import ai.onnxruntime.OrtSession;
+import org.relax4j.image.Normalization;
 import org.relax4j.tfjs.TfjsGraphModel;
 import org.relax4j.tfjs.TfjsToOnnx;
 
@@ -41,8 +44,8 @@ import org.relax4j.tfjs.TfjsToOnnx;
  * this library.
  *
  * <p>The model takes {@code [N, 224, 224, 3]} (NHWC, N dynamic) RGB in {@code [0, 1]}; the graph itself rescales
- * to {@code [−1, 1]}. For RELAX, which masks ImageNet-normalised NCHW images, use {@link #openMobileNetV2}, which
- * wraps the model in an {@link ImageNetDenormalizingEncoder}.
+ * to {@code [−1, 1]} ({@link #MOBILENET_V2_PIXELS}). For RELAX, which masks ImageNet-normalised NCHW images, use
+ * {@link #openMobileNetV2}, whose {@link OnnxEncoder} declares that pixel space and so maps each batch into it.
  *
  * <p>Cache: {@code $RELAX4J_CACHE} if set, else {@code ~/.cache/relax4j}. Files are written to a temporary name
  * and moved into place, so a reader never sees a partial file and concurrent set-ups are safe. Each entry's
@@ -74,6 +77,8 @@ public final class PretrainedModels {
     public static final int MOBILENET_V2_SIZE = 224;
     /** Length of the embedding. */
     public static final int MOBILENET_V2_DIM = 1792;
+    /** The model's pixel space: RGB in [0, 1]. */
+    public static final Normalization MOBILENET_V2_PIXELS = Normalization.unit();
     /** Environment variable that overrides the cache directory. */
     public static final String CACHE_ENV = "RELAX4J_CACHE";
 
@@ -197,18 +202,40 @@ public final class PretrainedModels {
     }
 
     /**
-     * Opens the MobileNetV2 embedding as an encoder of ImageNet-normalised NCHW {@code (B, 3, 224, 224)} batches
-     * (see {@link ImageNetDenormalizingEncoder}), creating the model first if needed.
+     * Opens the MobileNetV2 embedding as an encoder of ImageNet-normalised NCHW {@code (B, 3, 224, 224)} batches,
+     * creating the model first if needed. The encoder maps each batch to the model's pixel space
+     * ({@link #MOBILENET_V2_PIXELS}) and layout (NHWC) as it copies it.
      *
+     * @param cacheDir the cache directory, e.g. {@link #defaultCacheDir()}
      * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets it choose
+     * @param log receives progress lines when the model is created
      * @return an encoder returning {@value #MOBILENET_V2_DIM}-d rows; close it to release ONNX Runtime
      */
-    public static ImageNetDenormalizingEncoder openMobileNetV2(Path cacheDir, int intraOpThreads,
-                                                               Consumer<String> log) {
+    public static OnnxEncoder openMobileNetV2(Path cacheDir, int intraOpThreads, Consumer<String> log) {
+        return openMobileNetV2(cacheDir, log, b -> b.intraOpThreads(intraOpThreads));
+    }
+
+    /**
+     * As {@link #openMobileNetV2(Path, int, Consumer)}, with the caller's session options (e.g. with a CUDA
+     * execution provider; see {@link OnnxEncoder}).
+     *
+     * @param cacheDir the cache directory, e.g. {@link #defaultCacheDir()}
+     * @param options ONNX Runtime session options; not closed by the encoder
+     * @param log receives progress lines when the model is created
+     * @return an encoder returning {@value #MOBILENET_V2_DIM}-d rows; close it, then the options
+     */
+    public static OnnxEncoder openMobileNetV2(Path cacheDir, OrtSession.SessionOptions options,
+                                              Consumer<String> log) {
+        return openMobileNetV2(cacheDir, log, b -> b.sessionOptions(options));
+    }
+
+    private static OnnxEncoder openMobileNetV2(Path cacheDir, Consumer<String> log,
+                                               UnaryOperator<OnnxEncoder.Builder> options) {
         Path model = ensureMobileNetV2(cacheDir, log);
+        OnnxEncoder.Builder b = OnnxEncoder.builder(model).inputName(MOBILENET_V2_INPUT).layout(OnnxEncoder.Layout.NHWC)
+                .pixels(MOBILENET_V2_PIXELS);
         try {
-            return new ImageNetDenormalizingEncoder(OnnxEncoder.builder(model).intraOpThreads(intraOpThreads)
-                    .layout(OnnxEncoder.Layout.NHWC).build());
+            return options.apply(b).build();
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot load the cached model " + model + " (delete it and it is rebuilt "
                     + "on the next run): " + e.getMessage(), e);

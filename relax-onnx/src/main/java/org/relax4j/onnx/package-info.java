@@ -3,9 +3,8 @@
  *
  * <ul>
  *   <li>{@link org.relax4j.onnx.OnnxEncoder}: any rank-4 float ONNX model as an {@link org.relax4j.Encoder}
- *       (NCHW or NHWC input, fixed or dynamic batch, output flattened to rows).</li>
- *   <li>{@link org.relax4j.onnx.ImageNetDenormalizingEncoder}: feeds ImageNet-normalised batches to a model that
- *       takes RGB in [0, 1].</li>
+ *       (NCHW or NHWC input, fixed or dynamic batch, the model's pixel space declared, output flattened to
+ *       rows; the caller's session options or session for execution providers).</li>
  *   <li>{@link org.relax4j.onnx.PretrainedModels}: MobileNetV2 from the nsfwjs npm package, fetched with
  *       {@code npm pack}, verified, converted by {@link org.relax4j.tfjs.TfjsToOnnx} and cached at set-up time.</li>
  * </ul>

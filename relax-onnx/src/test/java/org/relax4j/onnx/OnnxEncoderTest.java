@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relax4j.Embeddings;
 import org.relax4j.Fixtures;
 import org.relax4j.InputBatch;
+import org.relax4j.image.Normalization;
 import org.relax4j.tfjs.OnnxModelBuilder;
 
 class OnnxEncoderTest {
@@ -163,5 +168,83 @@ class OnnxEncoderTest {
         assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, 3, 224, 224}));
         assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, 3, 8, 3}));
         assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, -1, -1, -1}));
+    }
+
+    /** Input "x" of the given shape, output "y" = x. */
+    static byte[] identityModel(long[] shape) {
+        OnnxModelBuilder b = new OnnxModelBuilder("identity");
+        b.input("x", OnnxModelBuilder.FLOAT, shape);
+        b.node("Identity", "id").inputs("x").outputs("y").add();
+        b.output("y", OnnxModelBuilder.FLOAT, shape);
+        return b.toBytes("test", "1");
+    }
+
+    @Test
+    void declaredPixelsMapImagenetInputIntoTheModelsSpaceInEitherLayout() {
+        int plane = 6;
+        float[] x = Fixtures.randomFloats(2 * 3 * plane, -2f, 2f, 9);
+        float[] mean = Normalization.imagenet().mean();
+        float[] std = Normalization.imagenet().std();
+        InputBatch batch = new InputBatch(x, 0, 2, 3, 2, 3);
+        try (OnnxEncoder nchw = OnnxEncoder.builder(identityModel(new long[] {-1, 3, 2, 3}))
+                .pixels(Normalization.unit()).build();
+             OnnxEncoder nhwc = OnnxEncoder.builder(identityModel(new long[] {-1, 2, 3, 3}))
+                .pixels(Normalization.unit()).build();
+             OnnxEncoder undeclared = OnnxEncoder.builder(identityModel(new long[] {-1, 3, 2, 3})).build()) {
+            float[] a = nchw.encode(batch).data();
+            float[] b = nhwc.encode(batch).data();
+            for (int s = 0; s < 2; s++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int p = 0; p < plane; p++) {
+                        float expected = x[(s * 3 + c) * plane + p] * std[c] + mean[c];
+                        assertEquals(expected, a[(s * 3 + c) * plane + p], 0f);
+                        assertEquals(expected, b[(s * plane + p) * 3 + c], 0f);
+                    }
+                }
+            }
+            assertArrayEquals(x, undeclared.encode(batch).data(), 0f, "undeclared: the input's space, unchanged");
+            assertEquals(Normalization.unit(), nchw.pixels());
+            assertEquals(Normalization.imagenet(), undeclared.pixels());
+        }
+        Normalization grey = Normalization.of(new float[] {0.5f}, new float[] {0.5f});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxEncoder.builder(identityModel(new long[] {-1, 1, 2, 2})).pixels(grey).build());
+        assertTrue(e.getMessage().contains("channels"), e.getMessage());
+        try (OnnxEncoder g = OnnxEncoder.builder(identityModel(new long[] {-1, 1, 2, 2})).inputPixels(grey)
+                .pixels(Normalization.of(new float[] {0f}, new float[] {1f})).build()) {
+            float[] y = g.encode(new InputBatch(new float[] {0f, 1f, -1f, 2f}, 0, 1, 1, 2, 2)).data();
+            assertArrayEquals(new float[] {0.5f, 1f, 0f, 1.5f}, y, 0f);
+        }
+    }
+
+    @Test
+    void usesTheCallersSessionOptionsOrSessionAndLeavesThemOpen() throws OrtException {
+        byte[] model = channelMeanModel(new long[] {-1, 3, 2, 2}, false);
+        float[] x = Fixtures.randomFloats(3 * 4, -1f, 1f, 5);
+        InputBatch batch = new InputBatch(x, 0, 1, 3, 2, 2);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            float[] expected;
+            try (OnnxEncoder plain = OnnxEncoder.builder(model).build()) {
+                expected = plain.encode(batch).data();
+            }
+            try (OnnxEncoder withOptions = OnnxEncoder.builder(model).sessionOptions(options).build()) {
+                assertArrayEquals(expected, withOptions.encode(batch).data(), 0f);
+            }
+            try (OrtSession session = env.createSession(model, options)) {
+                try (OnnxEncoder wrapping = OnnxEncoder.builder(session).build()) {
+                    assertArrayEquals(expected, wrapping.encode(batch).data(), 0f);
+                }
+                // the encoder did not close the caller's session
+                assertEquals(1, session.getNumInputs());
+                try (OnnxEncoder again = OnnxEncoder.builder(session).outputName("y").build()) {
+                    assertArrayEquals(expected, again.encode(batch).data(), 0f);
+                }
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> OnnxEncoder.builder(model).sessionOptions(options).intraOpThreads(2).build());
+            assertTrue(e.getMessage().contains("sessionOptions and intraOpThreads"), e.getMessage());
+        }
     }
 }

@@ -1,0 +1,142 @@
+package org.relax4j;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.relax4j.estimate.ErrorEstimate;
+
+/**
+ * What produced an {@link Explanation}: library and Java versions, the model as the caller identifies it, every
+ * setting, the mask design, the engine, the masks used, the error estimate and the timings. Made by
+ * {@link Explanation#provenance(Map)}; written as JSON by {@link #toJson()}, as the {@code .npz} metadata and the
+ * command line's {@code summary.json}.
+ *
+ * @param library the library's name, {@value #LIBRARY}
+ * @param libraryVersion relax4j's version from its jar manifest, or {@value #DEVELOPMENT_BUILD}
+ * @param javaVersion the {@code java.version} system property of the JVM that ran
+ * @param model the model's identity as the caller gave it (name, file, checksum, pixel space...); unmodifiable,
+ *     in the caller's order
+ * @param config the settings
+ * @param height the maps' height
+ * @param width the maps' width
+ * @param masksUsed the number of masks the maps are made of
+ * @param error the importance map's error estimate
+ * @param timings where the time went
+ * @param engine the engine and device that ran, e.g. "cpu, 2 threads"
+ */
+public record Provenance(String library, String libraryVersion, String javaVersion, Map<String, Object> model,
+                         RelaxConfig config, int height, int width, long masksUsed, ErrorEstimate error,
+                         Timings timings, String engine) {
+
+    /** The library's name. */
+    public static final String LIBRARY = "relax4j";
+    /** The version reported when relax4j runs from classes rather than a built jar. */
+    public static final String DEVELOPMENT_BUILD = "development build";
+
+    /**
+     * Checks the components and copies {@code model}.
+     *
+     * @throws NullPointerException if a component other than {@code model} is null
+     */
+    public Provenance {
+        Objects.requireNonNull(library, "library");
+        Objects.requireNonNull(libraryVersion, "libraryVersion");
+        Objects.requireNonNull(javaVersion, "javaVersion");
+        model = model == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(model));
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(timings, "timings");
+        Objects.requireNonNull(engine, "engine");
+    }
+
+    /**
+     * relax4j's version: the {@code Implementation-Version} of relax-core's jar manifest, or
+     * {@value #DEVELOPMENT_BUILD} when running from classes.
+     *
+     * @return the version
+     */
+    public static String currentVersion() {
+        String v = Provenance.class.getPackage().getImplementationVersion();
+        return v != null ? v : DEVELOPMENT_BUILD;
+    }
+
+    /**
+     * The provenance as nested, ordered maps (a new, modifiable top level, so callers can add their own keys, such
+     * as the command line's image path and map files): {@code library}, {@code model}, {@code settings},
+     * {@code engine}, {@code masksUsed}, {@code errorEstimate}, {@code timings}. Non-finite numbers become null.
+     *
+     * @return a new map
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> lib = new LinkedHashMap<>();
+        lib.put("name", library);
+        lib.put("version", libraryVersion);
+        lib.put("java", javaVersion);
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("masks", config.masks());
+        settings.put("batchSize", config.batchSize());
+        settings.put("cells", config.cells());
+        settings.put("keepProbability", config.keepProbability());
+        settings.put("initialWeight", config.initialWeight());
+        settings.put("seed", config.seed());
+        settings.put("design", config.design().id());
+        settings.put("maskSource", config.maskSource().toString());
+        settings.put("targetError", config.adaptive() ? config.targetError() : null);
+        settings.put("confidence", config.confidence());
+        settings.put("similarity", config.similarity().toString());
+        settings.put("engine", config.engine());
+        settings.put("threads", config.threads());
+        settings.put("size", List.of(height, width));
+
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("relativeError", finiteOrNull(error.relativeError()));
+        err.put("bound", finiteOrNull(error.bound()));
+        err.put("confidence", error.confidence());
+        err.put("blocks", error.blocks());
+        err.put("effectiveDegreesOfFreedom", finiteOrNull(error.effectiveDegreesOfFreedom()));
+        err.put("meaning", "relative L2 error of the centred importance map against the limit of infinitely many "
+                + "masks, estimated from independent blocks of this run's masks; the true error is within 'bound' "
+                + "with probability 'confidence'");
+
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("totalSeconds", seconds(timings.total()));
+        t.put("encoderSeconds", seconds(timings.encoder()));
+        t.put("maskingSeconds", seconds(timings.masking()));
+        t.put("accumulationSeconds", seconds(timings.accumulation()));
+        t.put("relaxOwnSeconds", seconds(timings.relaxOwn()));
+        t.put("encoderImagesPerSecond", (masksUsed + 1) / Math.max(1e-9, seconds(timings.encoder())));
+
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("library", lib);
+        root.put("model", model);
+        root.put("masking", "masks multiply the input as given (for images normally ImageNet-normalised, so a fully "
+                + "masked pixel is the ImageNet mean colour, as in the reference implementation)");
+        root.put("settings", settings);
+        root.put("engine", engine);
+        root.put("masksUsed", masksUsed);
+        root.put("errorEstimate", err);
+        root.put("timings", t);
+        return root;
+    }
+
+    /**
+     * {@link #toMap()} as indented JSON.
+     *
+     * @return the JSON text, ending in a newline
+     */
+    public String toJson() {
+        return Json.write(toMap());
+    }
+
+    private static Object finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+}
