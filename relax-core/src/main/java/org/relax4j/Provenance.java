@@ -84,6 +84,7 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         settings.put("initialWeight", config.initialWeight());
         settings.put("seed", config.seed());
         settings.put("design", config.design().id());
+        settings.put("estimator", config.estimator().id());
         settings.put("maskSource", config.maskSource().toString());
         settings.put("targetError", config.adaptive() ? config.targetError() : null);
         settings.put("confidence", config.confidence());

@@ -21,6 +21,7 @@ import org.relax4j.RelaxConfig;
 import org.relax4j.Similarity;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ErrorEstimate;
+import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.image.Images;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskGeometry;
@@ -85,12 +86,27 @@ public final class QualityBench {
     record Subject(String name, InputTensor input, Encoder encoder, int seeds) {
     }
 
-    /** One design's run at one seed: error, estimate and bound at each checkpoint. */
-    record Curve(MaskDesign design, long seed, double[] error, double[] estimate, double[] bound) {
+    /** A mask design with an importance estimator; both estimators use the same recorded similarities. */
+    record Variant(MaskDesign design, ImportanceEstimator estimator) {
+        static final List<Variant> ALL = List.of(new Variant(MaskDesign.RANDOM, ImportanceEstimator.RATIO),
+                new Variant(MaskDesign.BALANCED, ImportanceEstimator.RATIO),
+                new Variant(MaskDesign.RANDOM, ImportanceEstimator.CONTROL_VARIATE),
+                new Variant(MaskDesign.BALANCED, ImportanceEstimator.CONTROL_VARIATE));
+
+        String label() {
+            return design.id() + (estimator == ImportanceEstimator.RATIO ? "" : " + control variate");
+        }
+    }
+
+    /** One variant's run at one seed: error, estimate and bound at each checkpoint. */
+    record Curve(Variant variant, long seed, double[] error, double[] estimate, double[] bound) {
+        MaskDesign design() {
+            return variant.design();
+        }
     }
 
     /** An adaptive run replayed through Relax, and what an oracle would have needed. */
-    record Adaptive(MaskDesign design, long seed, double target, long used, double trueError, long oracle) {
+    record Adaptive(Variant variant, long seed, double target, long used, double trueError, long oracle) {
     }
 
     record Result(Subject subject, double iid3000, List<Curve> curves, List<Adaptive> adaptive) {
@@ -153,17 +169,19 @@ public final class QualityBench {
                     estimate[c] = est[c].relativeError();
                     bound[c] = est[c].bound();
                 }
-                curves.add(new Curve(d, k, error, estimate, bound));
+                curves.add(new Curve(new Variant(d, ImportanceEstimator.RATIO), k, error, estimate, bound));
+                curves.add(controlVariateCurve(s, d, k, perSeed[k], truth));
             }
             sims.put(d, perSeed);
         }
-        double iid3000 = median(curves.stream().filter(c -> c.design() == MaskDesign.RANDOM)
+        double iid3000 = median(curves.stream().filter(c -> c.variant().equals(Variant.ALL.get(0)))
                 .mapToDouble(c -> c.error()[CHECKPOINTS.length - 1]).toArray());
         List<Adaptive> adaptive = new ArrayList<>();
         for (double target : new double[] {iid3000, 1.5 * iid3000}) {
-            for (Map.Entry<MaskDesign, float[][]> e : sims.entrySet()) {
-                for (int k = 0; k < e.getValue().length; k++) {
-                    adaptive.add(adaptive(s, e.getKey(), k, e.getValue()[k], target, truth));
+            for (Variant v : Variant.ALL) {
+                float[][] perSeed = sims.get(v.design());
+                for (int k = 0; k < perSeed.length; k++) {
+                    adaptive.add(adaptive(s, v, k, perSeed[k], target, truth));
                 }
             }
         }
@@ -180,12 +198,12 @@ public final class QualityBench {
             return f;
         }
         long t0 = System.nanoTime();
-        RecordingEncoder rec = new RecordingEncoder(s.encoder(), n);
         RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(n).threads(threads).build();
+        RecordingEncoder rec = new RecordingEncoder(s.encoder(), (int) c.masksToRun());
         try (Relax relax = new Relax(c)) {
             relax.explain(s.input(), rec);
         }
-        float[] f = rec.similarities();
+        float[] f = Arrays.copyOf(rec.similarities(), n);
         ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(f);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -261,26 +279,69 @@ public final class QualityBench {
         }
     }
 
+    /**
+     * The control-variate estimator on the same recorded similarities: {@link Relax#replay} of each checkpoint's
+     * prefix (the replay runs the same estimator code as an explanation).
+     */
+    Curve controlVariateCurve(Subject s, MaskDesign design, long seed, float[] sims, double[] truth) {
+        int[] points = checkpoints(design);
+        double[] error = new double[points.length];
+        double[] estimate = new double[points.length];
+        double[] bound = new double[points.length];
+        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).estimator(ImportanceEstimator.CONTROL_VARIATE)
+                .threads(threads).build();
+        try (Relax relax = new Relax(c)) {
+            for (int k = 0; k < points.length; k++) {
+                Explanation e = relax.replay(s.input().height(), s.input().width(), Arrays.copyOf(sims, points[k]));
+                error[k] = relativeError(toDouble(e.importance().values()), truth);
+                estimate[k] = e.error().relativeError();
+                bound[k] = e.error().bound();
+            }
+        }
+        return new Curve(new Variant(design, ImportanceEstimator.CONTROL_VARIATE), seed, error, estimate, bound);
+    }
+
+    double[] controlVariatePrefixErrors(Subject s, MaskDesign design, long seed, float[] sims, int[] points,
+                                        double[] truth) {
+        double[] out = new double[points.length];
+        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).estimator(ImportanceEstimator.CONTROL_VARIATE)
+                .threads(threads).build();
+        try (Relax relax = new Relax(c)) {
+            for (int k = 0; k < points.length; k++) {
+                Explanation e = relax.replay(s.input().height(), s.input().width(), Arrays.copyOf(sims, points[k]));
+                out[k] = relativeError(toDouble(e.importance().values()), truth);
+            }
+        }
+        return out;
+    }
+
+    static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int p = 0; p < v.length; p++) {
+            d[p] = v[p];
+        }
+        return d;
+    }
+
     /** An adaptive run through {@link Relax} with the recorded similarities, and the oracle's passes. */
-    Adaptive adaptive(Subject s, MaskDesign design, long seed, float[] sims, double target, double[] truth) {
+    Adaptive adaptive(Subject s, Variant variant, long seed, float[] sims, double target, double[] truth) {
+        MaskDesign design = variant.design();
         RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(maxPasses(design)).targetError(target)
-                .similarity(ReplayedSimilarities.PRODUCT).threads(threads).build();
+                .estimator(variant.estimator()).similarity(ReplayedSimilarities.PRODUCT).threads(threads).build();
         Explanation e;
         try (Relax relax = new Relax(c)) {
             e = relax.explain(s.input(), new ReplayedSimilarities(sims));
         }
-        double[] map = new double[truth.length];
-        float[] r = e.importance().values();
-        for (int p = 0; p < map.length; p++) {
-            map[p] = r[p];
-        }
+        double[] map = toDouble(e.importance().values());
         // The oracle: the fewest passes, at the same block granularity, whose map is within the target.
         int block = BlockErrorEstimator.blockSizeFor(c.maskSource());
         int[] points = new int[maxPasses(design) / block];
         for (int k = 0; k < points.length; k++) {
             points[k] = (k + 1) * block;
         }
-        double[] errors = prefixErrors(s, design, seed, sims, points, truth, null);
+        double[] errors = variant.estimator() == ImportanceEstimator.RATIO
+                ? prefixErrors(s, design, seed, sims, points, truth, null)
+                : controlVariatePrefixErrors(s, design, seed, sims, points, truth);
         long oracle = -1;
         for (int k = 0; k < errors.length; k++) {
             if (errors[k] <= target) {
@@ -288,7 +349,7 @@ public final class QualityBench {
                 break;
             }
         }
-        return new Adaptive(design, seed, target, e.masksUsed(), relativeError(map, truth), oracle);
+        return new Adaptive(variant, seed, target, e.masksUsed(), relativeError(map, truth), oracle);
     }
 
     /** Relative L2 distance of centred maps, ‖(x − x̄) − (g − ḡ)‖ / ‖g − ḡ‖. */

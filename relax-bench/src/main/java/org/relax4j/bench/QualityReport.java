@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import org.relax4j.bench.QualityBench.Adaptive;
 import org.relax4j.bench.QualityBench.Curve;
 import org.relax4j.bench.QualityBench.Result;
+import org.relax4j.bench.QualityBench.Variant;
 import org.relax4j.mask.MaskDesign;
 
 /** The quality benchmark's tables (Markdown) and plot (PNG). */
@@ -31,7 +32,7 @@ final class QualityReport {
                         + "true error is within the reported 90 % bound; est/true = root-mean-square estimate over "
                         + "root-mean-square true error.\n\n");
         for (Result r : results) {
-            int seeds = (int) r.curves().stream().filter(c -> c.design() == MaskDesign.RANDOM).count();
+            int seeds = (int) r.curves().stream().filter(c -> c.variant().equals(Variant.ALL.get(0))).count();
             b.append(String.format(Locale.ROOT, "### %s (%d seeds; i.i.d. random at 3000 passes: %.3f)%n%n",
                     r.subject().name(), seeds, r.iid3000()));
             b.append("| design |");
@@ -40,9 +41,10 @@ final class QualityReport {
             }
             b.append(" passes to match i.i.d.-3000 | bound coverage | est/true |\n|---|");
             b.append("---|".repeat(SHOWN.length)).append("---|---|---|\n");
-            for (MaskDesign d : MaskDesign.values()) {
-                List<Curve> cs = r.curves().stream().filter(c -> c.design() == d).toList();
-                b.append("| ").append(d.id()).append(" |");
+            for (Variant v : Variant.ALL) {
+                MaskDesign d = v.design();
+                List<Curve> cs = r.curves().stream().filter(c -> c.variant().equals(v)).toList();
+                b.append("| ").append(v.label()).append(" |");
                 for (int n : SHOWN) {
                     int k = index(n);
                     double[] e = cs.stream().mapToDouble(c -> c.error()[k]).toArray();
@@ -73,14 +75,14 @@ final class QualityReport {
             b.append("| design | target | runs with true error ≤ target | median passes | median passes / oracle | "
                     + "worst passes / oracle |\n|---|---|---|---|---|---|\n");
             for (double target : r.adaptive().stream().mapToDouble(Adaptive::target).distinct().toArray()) {
-                for (MaskDesign d : MaskDesign.values()) {
-                    List<Adaptive> as = r.adaptive().stream().filter(a -> a.design() == d && a.target() == target)
+                for (Variant v : Variant.ALL) {
+                    List<Adaptive> as = r.adaptive().stream().filter(a -> a.variant().equals(v) && a.target() == target)
                             .toList();
                     long met = as.stream().filter(a -> a.trueError() <= target).count();
                     double[] used = as.stream().mapToDouble(Adaptive::used).toArray();
                     double[] ratio = as.stream().filter(a -> a.oracle() > 0)
                             .mapToDouble(a -> a.used() / (double) a.oracle()).toArray();
-                    b.append(String.format(Locale.ROOT, "| %s | %.3f | %d of %d | %.0f | %s | %s |%n", d.id(), target,
+                    b.append(String.format(Locale.ROOT, "| %s | %.3f | %d of %d | %.0f | %s | %s |%n", v.label(), target,
                             met, as.size(), QualityBench.median(used),
                             ratio.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", QualityBench.median(ratio)),
                             ratio.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", max(ratio))));
@@ -153,7 +155,8 @@ final class QualityReport {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        Color[] colours = {new Color(0xD6, 0x27, 0x28), new Color(0x1F, 0x77, 0xB4)};
+        Color[] colours = {new Color(0xD6, 0x27, 0x28), new Color(0x1F, 0x77, 0xB4), new Color(0xFF, 0x7F, 0x0E),
+                new Color(0x2C, 0xA0, 0x2C)};
         for (int s = 0; s < results.size(); s++) {
             Result r = results.get(s);
             int x0 = s * pw + 55;
@@ -201,10 +204,11 @@ final class QualityReport {
             g.setColor(Color.GRAY);
             g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
             g.drawLine(x0, ax.y(r.iid3000()), x0 + w, ax.y(r.iid3000()));
-            for (MaskDesign d : MaskDesign.values()) {
-                List<Curve> cs = r.curves().stream().filter(c -> c.design() == d).toList();
-                int[] n = QualityBench.checkpoints(d);
-                Color col = colours[d.ordinal() % colours.length];
+            for (int vi = 0; vi < Variant.ALL.size(); vi++) {
+                Variant v = Variant.ALL.get(vi);
+                List<Curve> cs = r.curves().stream().filter(c -> c.variant().equals(v)).toList();
+                int[] n = QualityBench.checkpoints(v.design());
+                Color col = colours[vi % colours.length];
                 Path2D band = new Path2D.Double();
                 Path2D line = new Path2D.Double();
                 for (int k = 0; k < n.length; k++) {
@@ -228,7 +232,7 @@ final class QualityReport {
                 g.setColor(col);
                 g.setStroke(new BasicStroke(2f));
                 g.draw(line);
-                g.drawString(d.id(), x0 + w - 60, y0 + 15 + 14 * d.ordinal());
+                g.drawString(v.label(), x0 + w - 150, y0 + 15 + 14 * vi);
             }
         }
         g.dispose();

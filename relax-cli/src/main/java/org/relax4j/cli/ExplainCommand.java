@@ -20,12 +20,12 @@ import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
+import org.relax4j.Json;
 import org.relax4j.PixelMap;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
-import org.relax4j.Timings;
 import org.relax4j.engine.Engines;
-import org.relax4j.estimate.ErrorEstimate;
+import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
@@ -112,6 +112,12 @@ final class ExplainCommand implements Callable<Integer> {
                     + "masks balanced by an orthogonal array: the same map quality from several times fewer masks). "
                     + "Default: ${DEFAULT-VALUE}.")
     String design;
+
+    @Option(names = "--estimator", paramLabel = "ratio|control-variate", defaultValue = "ratio",
+            description = "How importance is estimated: 'ratio' (the reference's weighted mean) or 'control-variate' "
+                    + "(subtracts a surrogate of the similarity fitted on the run and adds its exact contribution: the "
+                    + "same map with a smaller error from the same masks). Default: ${DEFAULT-VALUE}.")
+    String estimator;
 
     @Option(names = "--target-error", paramLabel = "E",
             description = "Stop as soon as the importance map's estimated relative error (its 90 % bound) is at most "
@@ -290,6 +296,7 @@ final class ExplainCommand implements Callable<Integer> {
         option("--engine", () -> b.engine(engine));
         option("--threads", () -> b.threads(nThreads));
         option("--design", () -> b.design(MaskDesign.parse(design)));
+        option("--estimator", () -> b.estimator(ImportanceEstimator.parse(estimator)));
         if (targetError != null) {
             option("--target-error", () -> b.targetError(targetError));
         }
@@ -416,48 +423,10 @@ final class ExplainCommand implements Callable<Integer> {
                 : new Heatmaps.Panel("standard error: too few masks to estimate",
                         new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
 
-        RelaxConfig c = e.config();
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("masks", c.masks());
-        settings.put("batchSize", c.batchSize());
-        settings.put("cells", c.cells());
-        settings.put("keepProbability", c.keepProbability());
-        settings.put("initialWeight", c.initialWeight());
-        settings.put("seed", c.seed());
-        settings.put("design", c.design().id());
-        settings.put("targetError", c.adaptive() ? c.targetError() : null);
-        settings.put("similarity", c.similarity().toString());
-        settings.put("engine", c.engine());
-        settings.put("threads", c.threads());
-        settings.put("size", List.of(rgb.height(), rgb.width()));
-        Timings t = e.timings();
-        Map<String, Object> timings = new LinkedHashMap<>();
-        timings.put("totalSeconds", sec(t.total()));
-        timings.put("encoderSeconds", sec(t.encoder()));
-        timings.put("maskingSeconds", sec(t.masking()));
-        timings.put("accumulationSeconds", sec(t.accumulation()));
-        timings.put("relaxOwnSeconds", sec(t.relaxOwn()));
-        timings.put("encoderImagesPerSecond", (e.masksUsed() + 1) / Math.max(1e-9, sec(t.encoder())));
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("image", image.toString());
-        root.put("model", enc.json);
-        root.put("masking", "masks multiply the ImageNet-normalised image: a fully masked pixel is the ImageNet mean "
-                + "colour (0 after normalisation), as in the reference implementation");
-        root.put("settings", settings);
-        root.put("engine", e.engine());
-        root.put("masksUsed", e.masksUsed());
-        ErrorEstimate err = e.error();
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("relativeError", finiteOrNull(err.relativeError()));
-        error.put("bound", finiteOrNull(err.bound()));
-        error.put("confidence", err.confidence());
-        error.put("blocks", err.blocks());
-        error.put("effectiveDegreesOfFreedom", finiteOrNull(err.effectiveDegreesOfFreedom()));
-        error.put("meaning", "relative L2 error of the centred importance map against the limit of infinitely many "
-                + "masks, estimated from independent blocks of this run's masks; the true error is within 'bound' "
-                + "with probability 'confidence'");
-        root.put("errorEstimate", error);
-        root.put("timings", timings);
+        // library, model, masking, settings, engine, masksUsed, errorEstimate, timings: the explanation's provenance
+        root.putAll(e.provenance(enc.json).toMap());
         root.put("maps", mapJson);
         byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
         dir.write("summary.json", o -> o.write(json));
@@ -469,10 +438,6 @@ final class ExplainCommand implements Callable<Integer> {
                 throw new IOException("no PNG writer in this JVM");
             }
         });
-    }
-
-    private static Object finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
     }
 
     private static double sec(java.time.Duration d) {

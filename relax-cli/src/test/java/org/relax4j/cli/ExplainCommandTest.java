@@ -133,6 +133,12 @@ class ExplainCommandTest {
         assertTrue(used < 2000 && used % 128 == 0, "masks used: " + used);
         assertTrue(bound <= 0.4, "bound " + bound);
         assertTrue(stdout.contains("estimated error ≤0."), stdout);
+        assertEquals(0, run("explain", CHELSEA.toString(), "--design", "balanced", "--estimator", "control-variate",
+                "--masks", "256", "--out", dir.toString()), stderr);
+        json = Files.readString(dir.resolve("chelsea").resolve("summary.json"));
+        assertTrue(json.contains("\"estimator\": \"control-variate\"") && json.contains("\"masksUsed\": 256"), json);
+        assertEquals(2, run("explain", CHELSEA.toString(), "--estimator", "lasso"));
+        assertTrue(stderr.contains("--estimator must be ratio or control-variate, got 'lasso'"), stderr);
         assertEquals(2, run("explain", CHELSEA.toString(), "--design", "sobol"));
         assertTrue(stderr.contains("--design must be random or balanced, got 'sobol'"), stderr);
         assertEquals(2, run("explain", CHELSEA.toString(), "--target-error", "-1"));
