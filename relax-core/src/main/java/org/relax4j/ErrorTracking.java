@@ -22,6 +22,12 @@ final class ErrorTracking {
      * by more than this).
      */
     private static final double CONTROL_VARIATE_REACH = 3;
+    /**
+     * Between two fits of the control variate in an adaptive run the mask count grows by at least this factor, so
+     * that refitting (which renders every mask so far again) costs O(n) in all, not O(n²); a run may stop up to
+     * this factor later than an exact check would.
+     */
+    private static final double CONTROL_VARIATE_SPACING = 1.1;
 
     private final MaskSource masks;
     private final MaskGeometry geometry;
@@ -122,7 +128,8 @@ final class ErrorTracking {
         if (controlVariate == null) {
             return plain.bound() <= target;
         }
-        if (plain.bound() > CONTROL_VARIATE_REACH * target) {
+        if (plain.bound() > CONTROL_VARIATE_REACH * target
+                || (adjusted != null && count < CONTROL_VARIATE_SPACING * adjusted.masks())) {
             return false;
         }
         ErrorEstimate e = adjust().error();

@@ -334,7 +334,9 @@ public final class QualityBench {
         }
         double[] map = toDouble(e.importance().values());
         // The oracle: the fewest passes, at the same block granularity, whose map is within the target.
-        int block = BlockErrorEstimator.blockSizeFor(c.maskSource());
+        // The control variate's oracle is checked every 128 masks (each check replays the whole prefix).
+        int block = variant.estimator() == ImportanceEstimator.RATIO ? BlockErrorEstimator.blockSizeFor(c.maskSource())
+                : 128;
         int[] points = new int[maxPasses(design) / block];
         for (int k = 0; k < points.length; k++) {
             points[k] = (k + 1) * block;
