@@ -1,9 +1,7 @@
 package org.relax4j.cli;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,21 +13,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import javax.imageio.ImageIO;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
-import org.relax4j.Json;
-import org.relax4j.PixelMap;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ImportanceEstimator;
-import org.relax4j.image.Heatmaps;
+import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
-import org.relax4j.image.Npy;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.onnx.OnnxEncoder;
@@ -397,47 +391,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc)
             throws IOException {
-        Map<String, PixelMap> maps = new LinkedHashMap<>();
-        maps.put("importance", e.importance());
-        maps.put("uncertainty", e.uncertainty());
-        maps.put("variance", e.variance());
-        maps.put("u_relax", e.uRelax());
-        maps.put("standard_error", e.error().standardError());
-        Map<String, Object> mapJson = new LinkedHashMap<>();
-        for (Map.Entry<String, PixelMap> m : maps.entrySet()) {
-            PixelMap map = m.getValue();
-            dir.write(m.getKey() + ".npy", o -> Npy.write(o, map));
-            Map<String, Object> stats = new LinkedHashMap<>();
-            stats.put("npy", m.getKey() + ".npy");
-            stats.put("min", m.getValue().min());
-            stats.put("max", m.getValue().max());
-            mapJson.put(m.getKey(), stats);
-        }
-        png(dir, "summary.png", Heatmaps.renderSummary(rgb, e));
-        png(dir, "importance.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("importance", e.importance()))));
-        png(dir, "uncertainty.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("uncertainty", e.uncertainty()))));
-        png(dir, "u_relax.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("U-RELAX", e.uRelax(), true))));
-        PixelMap se = e.error().standardError();
-        png(dir, "standard_error.png", Heatmaps.render(rgb, List.of(e.error().isKnown()
-                ? new Heatmaps.Panel("importance standard error", se)
-                : new Heatmaps.Panel("standard error: too few masks to estimate",
-                        new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
-
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("image", image.toString());
-        // library, model, masking, settings, engine, masksUsed, errorEstimate, timings: the explanation's provenance
-        root.putAll(e.provenance(enc.json).toMap());
-        root.put("maps", mapJson);
-        byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
-        dir.write("summary.json", o -> o.write(json));
-    }
-
-    private static void png(OutputFolder.Staging dir, String file, BufferedImage image) throws IOException {
-        dir.write(file, o -> {
-            if (!ImageIO.write(image, "png", o)) {
-                throw new IOException("no PNG writer in this JVM");
-            }
-        });
+        ExplanationFiles.write(dir::write, image.toString(), rgb, e, enc.json);
     }
 
     private static double sec(java.time.Duration d) {

@@ -13,6 +13,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.relax4j.image.ExplanationFiles;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
@@ -45,11 +46,6 @@ final class OutputFolder implements AutoCloseable {
     /** Opens a file for writing; tests substitute one that fails like a full disk. */
     interface Sink {
         OutputStream open(Path file) throws IOException;
-    }
-
-    /** Writes a file's content to a stream. */
-    interface Content {
-        void writeTo(OutputStream out) throws IOException;
     }
 
     /** Creates the file (it must not exist) and forces its content to disk when closed. */
@@ -164,7 +160,7 @@ final class OutputFolder implements AutoCloseable {
          *
          * @throws IOException naming the file as it would have been called
          */
-        void write(String file, Content content) throws IOException {
+        void write(String file, ExplanationFiles.Content content) throws IOException {
             try (OutputStream out = sink.open(staging.resolve(file))) {
                 content.writeTo(out);
             } catch (IOException e) {

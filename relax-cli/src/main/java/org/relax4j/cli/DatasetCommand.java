@@ -1,0 +1,248 @@
+package org.relax4j.cli;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.relax4j.RelaxConfig;
+import org.relax4j.estimate.ImportanceEstimator;
+import org.relax4j.mask.MaskDesign;
+import org.relax4j.onnx.PretrainedModels;
+import org.relax4j.spark.DatasetExplainer;
+import org.relax4j.spark.EncoderFactories;
+import org.relax4j.spark.EncoderFactory;
+import org.relax4j.spark.ExecutorEncoders;
+import org.relax4j.spark.ResultSchema;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code relax dataset INPUT... --out DIR}: every image of a dataset on Apache Spark (relax-spark), with the same
+ * per-image files as {@code relax explain} and one Parquet table.
+ */
+@Command(name = "dataset", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Explain every image under INPUT (files, folders, globs; any Hadoop path or URI) on Apache",
+                "Spark: an embedded local Spark by default (nothing to install), or a cluster through",
+                "spark-submit. Writes, per image, OUT/<image name>/ with the files of 'relax explain'",
+                "(each folder appears complete or not at all), and one Parquet table of all maps",
+                "(--table). A rerun skips images already complete; a bad image gets status 'failed' in",
+                "the table instead of stopping the job (unless --fail-fast).", ""},
+        footer = {"", "On a cluster: spark-submit --class org.relax4j.cli.RelaxCli relax-cli/target/relax-spark-submit.jar",
+                "  dataset hdfs:///photos --out /shared/relax-out   (see the README, 'Explaining datasets')", "",
+                "Exit codes: 0 done, 1 failed (some image, or the job), 2 bad usage."},
+        usageHelpWidth = 100)
+final class DatasetCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "INPUT", description = "Image files or folders (searched recursively), "
+            + "local paths or URIs (hdfs://, s3a://, ...). PNG, JPEG, GIF and BMP.")
+    List<String> inputs;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "relax-out",
+            description = "Output folder, on a file system every executor sees. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--table", paramLabel = "PATH",
+            description = "The Parquet table of results (replaced on every run; skipped images keep their maps). "
+                    + "Default: OUT/results.parquet.")
+    String table;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master. Default: the one spark-submit gives, else local[*] (embedded).")
+    String master;
+
+    @Option(names = "--fail-fast", description = "Stop the job at the first image that fails.")
+    boolean failFast;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+            description = "Tasks to split the images over. Default: one per image.")
+    int partitions;
+
+    @Option(names = "--threads-per-task", paramLabel = "T", defaultValue = "1",
+            description = "RELAX engine threads per task (Spark runs one task per core). Default: ${DEFAULT-VALUE}.")
+    int threadsPerTask;
+
+    @Option(names = "--encoder-threads", paramLabel = "T", defaultValue = "0",
+            description = "Threads of the model, opened once per executor and shared by its tasks. "
+                    + "Default: the executor's processors.")
+    int encoderThreads;
+
+    @Option(names = "--model", paramLabel = "FILE|mobilenet-v2", defaultValue = ExplainCommand.MOBILENET,
+            description = "The encoder, as for 'relax explain'. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--model-input", paramLabel = "NAME", description = "The ONNX model's input to feed (default: its first).")
+    String modelInput;
+
+    @Option(names = "--model-output", paramLabel = "NAME", description = "The ONNX model's output to explain (default: its first).")
+    String modelOutput;
+
+    @Option(names = "--pixels", paramLabel = "unit|imagenet",
+            description = "What the model takes. Default: unit for " + ExplainCommand.MOBILENET + ", imagenet for a file.")
+    ExplainCommand.PixelSpace pixels;
+
+    @Option(names = "--size", paramLabel = "N", defaultValue = "224", description = "Images are resized to N x N. Default: ${DEFAULT-VALUE}.")
+    int size;
+
+    @Option(names = "--masks", paramLabel = "N", defaultValue = "3000", description = "Number of masks. Default: ${DEFAULT-VALUE}.")
+    long masks;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "100", description = "Masks per encoder call. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--cells", paramLabel = "S", defaultValue = "7", description = "Masks are drawn on an S x S grid. Default: ${DEFAULT-VALUE}.")
+    int cells;
+
+    @Option(names = "--keep-probability", paramLabel = "P", defaultValue = "0.5",
+            description = "Probability that a grid cell is kept. Default: ${DEFAULT-VALUE}.")
+    float keepProbability;
+
+    @Option(names = "--design", paramLabel = "random|balanced", defaultValue = "random",
+            description = "How masks are chosen, as for 'relax explain'. Default: ${DEFAULT-VALUE}.")
+    String design;
+
+    @Option(names = "--estimator", paramLabel = "ratio|control-variate", defaultValue = "ratio",
+            description = "How importance is estimated, as for 'relax explain'. Default: ${DEFAULT-VALUE}.")
+    String estimator;
+
+    @Option(names = "--target-error", paramLabel = "E",
+            description = "Stop each image at this estimated relative error (90 % bound). Default: use all --masks.")
+    Double targetError;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the random masks. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--engine", paramLabel = "cpu|opencl", defaultValue = "cpu", description = "Where RELAX's own work runs. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--device", paramLabel = "D", description = "OpenCL device: an index or part of its name.")
+    String device;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Where the converted pretrained model is kept (on the driver). Default: $RELAX4J_CACHE or ~/.cache/relax4j.")
+    Path cache;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        RelaxConfig config = buildConfig();
+        if (ExplainCommand.MOBILENET.equals(model) && pixels == ExplainCommand.PixelSpace.imagenet) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    ExplainCommand.MOBILENET + " takes RGB in [0, 1]; --pixels imagenet does not apply to it");
+        }
+        Files.createDirectories(out);
+        String tablePath = table != null ? table : out.resolve("results.parquet").toString();
+        long start = System.nanoTime();
+        SparkSession spark = session();
+        try {
+            if (!quiet) {
+                err.println("spark: " + spark.sparkContext().master() + ", " + spark.sparkContext().defaultParallelism()
+                        + " task slots");
+            }
+            EncoderFactory factory = encoder(spark, err);
+            DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(size).outputDir(out)
+                    .failFast(failFast).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
+                    .partitions(partitions).build();
+            Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                    .option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG,gif,GIF,bmp,BMP}")
+                    .load(inputs.toArray(new String[0])).select("path");
+            Dataset<Row> result = explainer.explainTo(files, tablePath);
+            List<Row> summary = result.groupBy("status").count().collectAsList();
+            long ok = 0;
+            long skipped = 0;
+            long failed = 0;
+            for (Row r : summary) {
+                String s = r.getString(0);
+                long n = r.getLong(1);
+                if (ResultSchema.OK.equals(s)) {
+                    ok = n;
+                } else if (ResultSchema.SKIPPED.equals(s)) {
+                    skipped = n;
+                } else {
+                    failed += n;
+                }
+            }
+            for (Row r : result.filter(col("status").equalTo(ResultSchema.FAILED)).select("path", "message")
+                    .limit(20).collectAsList()) {
+                err.println("relax: failed: " + r.getString(0) + ": " + r.getString(1));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            stdout.println(String.format(Locale.ROOT, "%s: %d images explained, %d already complete (skipped), "
+                            + "%d failed, in %.1f s (%.0f images/hour); table %s", out, ok, skipped, failed, seconds,
+                    ok * 3600 / seconds, tablePath));
+            return failed > 0 ? RelaxCli.FAILED : 0;
+        } finally {
+            ExecutorEncoders.closeAll();
+            spark.stop();
+        }
+    }
+
+    /** spark-submit passes its master as the system property spark.master; otherwise run embedded. */
+    private SparkSession session() {
+        SparkSession.Builder b = SparkSession.builder().appName("relax dataset");
+        String given = master != null ? master : System.getProperty("spark.master");
+        if (given == null) {
+            given = "local[*]";
+        }
+        b.master(given);
+        if (given.startsWith("local")) {
+            b.config("spark.ui.enabled", "false");
+        }
+        SparkSession s = b.getOrCreate();
+        s.sparkContext().setLogLevel("WARN");
+        return s;
+    }
+
+    private EncoderFactory encoder(SparkSession spark, PrintWriter err) {
+        if (ExplainCommand.MOBILENET.equals(model)) {
+            Path dir = cache != null ? cache : PretrainedModels.defaultCacheDir();
+            return EncoderFactories.mobileNetV2(spark, dir, s -> {
+                if (!quiet) {
+                    err.println(s);
+                }
+            });
+        }
+        Path file = Path.of(model);
+        if (!Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model: no ONNX file at " + file
+                    + " (or use '" + ExplainCommand.MOBILENET + "')");
+        }
+        boolean unit = pixels == ExplainCommand.PixelSpace.unit;
+        return EncoderFactories.onnx(spark, file, modelInput, modelOutput, unit);
+    }
+
+    private RelaxConfig buildConfig() {
+        try {
+            RelaxConfig.Builder b = RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells)
+                    .keepProbability(keepProbability).seed(seed).engine(engine).device(device)
+                    .threads(threadsPerTask).design(MaskDesign.parse(design))
+                    .estimator(ImportanceEstimator.parse(estimator));
+            if (targetError != null) {
+                b.targetError(targetError);
+            }
+            if (size < 0 || partitions < 0 || encoderThreads < 0) {
+                throw new IllegalArgumentException("--size, --partitions and --encoder-threads must be >= 0");
+            }
+            return b.build();
+        } catch (IllegalArgumentException ex) {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.relax4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code relax dataset} on the embedded Spark writes the same files as {@code relax explain}, with the same maps,
+ * reports a bad image without stopping, and skips finished images on a rerun.
+ */
+class DatasetCommandTest {
+    private static final Path CHELSEA = Path.of("..", "samples", "chelsea.png");
+
+    static String[] outErr(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = RelaxCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new String[] {String.valueOf(code), o.toString(), e.toString()};
+    }
+
+    @Test
+    void sameFilesAsExplainBadImagesReportedAndResume(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.copy(CHELSEA, in.resolve("chelsea.png"));
+        Files.write(in.resolve("broken.png"), new byte[] {9, 9, 9});
+        Path data = dir.resolve("dataset");
+        Path single = dir.resolve("explain");
+        String[] common = {"--masks", "40", "--batch-size", "20", "--seed", "3", "-q"};
+
+        String[] d = outErr(concat(new String[] {"dataset", in.toString(), "--master", "local[2]", "--encoder-threads",
+                "2", "--out", data.toString()}, common));
+        assertEquals("1", d[0], "a failed image gives exit code 1; " + d[2]);
+        assertTrue(d[1].contains("1 images explained, 0 already complete (skipped), 1 failed"), d[1]);
+        assertTrue(d[2].contains("broken.png"), d[2]);
+
+        String[] x = outErr(concat(new String[] {"explain", CHELSEA.toString(), "--threads", "2", "--out",
+                single.toString()}, common));
+        assertEquals("0", x[0], x[2]);
+        List<String> files = List.of("importance.npy", "uncertainty.npy", "variance.npy", "u_relax.npy",
+                "standard_error.npy", "summary.png", "importance.png", "uncertainty.png", "u_relax.png",
+                "summary.json");
+        for (String f : files) {
+            assertTrue(Files.isRegularFile(data.resolve("chelsea").resolve(f)), f);
+            if (f.endsWith(".npy")) {
+                assertArrayEquals(Files.readAllBytes(single.resolve("chelsea").resolve(f)),
+                        Files.readAllBytes(data.resolve("chelsea").resolve(f)), f);
+            }
+        }
+        assertTrue(Files.isDirectory(data.resolve("results.parquet")));
+
+        String[] again = outErr(concat(new String[] {"dataset", in.toString(), "--out", data.toString()}, common));
+        assertTrue(again[1].contains("0 images explained, 1 already complete (skipped), 1 failed"), again[1]);
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] c = new String[a.length + b.length];
+        System.arraycopy(a, 0, c, 0, a.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}

@@ -1,0 +1,145 @@
+package org.relax4j.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.relax4j.Explanation;
+import org.relax4j.InputTensor;
+import org.relax4j.PixelMap;
+import org.relax4j.image.ExplanationFiles;
+import org.relax4j.image.Npy;
+
+/**
+ * The per-image files of {@code relax explain} (summary.png, one PNG per map, the maps as {@code .npy}, and
+ * summary.json), published atomically: written into a hidden folder unique to the task attempt, then renamed to
+ * {@code OUT/<name>} in one step. A reader, a retried task or a speculative copy therefore sees an image's folder
+ * either complete or not at all; when two attempts finish, the first rename wins and the other discards its copy.
+ * An attempt killed while writing leaves only a hidden {@value #TEMP_PREFIX}* folder, which
+ * {@link #removeStaleTemporaries} deletes at the start of the next run.
+ *
+ * <p>The output folder must be one file system that every executor sees (any local folder with a local master;
+ * a shared mount on a cluster), since renames are atomic only within one file system.
+ */
+public final class ImageOutputs {
+    /** Prefix of the folders being written; never the name of an image's folder. */
+    public static final String TEMP_PREFIX = ".relax-tmp-";
+    /** The file whose presence marks an image's folder complete (it is written last, and the folder appears whole). */
+    public static final String SUMMARY = ExplanationFiles.SUMMARY;
+
+    private ImageOutputs() {
+    }
+
+    /** Whether {@code OUT/<name>} holds a finished explanation. */
+    public static boolean isComplete(Path out, String name) {
+        return Files.isRegularFile(out.resolve(name).resolve(SUMMARY));
+    }
+
+    /**
+     * Writes the files of one explanation and publishes them as {@code OUT/<name>}.
+     *
+     * @param image the image's path or URI, for summary.json
+     * @param rgb the resized image in [0, 1], (3, H, W), under the heatmaps. Not modified.
+     * @param model the model's description for summary.json
+     * @return false if another attempt published this image first (its files are kept, ours discarded)
+     * @throws IOException if writing fails; nothing is left under {@code OUT/<name>}
+     */
+    public static boolean publish(Path out, String name, String image, InputTensor rgb, Explanation e,
+                                  Map<String, Object> model) throws IOException {
+        Path target = out.resolve(name);
+        Path tmp = out.resolve(TEMP_PREFIX + name + "-" + UUID.randomUUID());
+        Files.createDirectories(tmp);
+        try {
+            write(tmp, image, rgb, e, model);
+            if (Files.isDirectory(target) && !isComplete(out, name)) {
+                // An unfinished folder from elsewhere (e.g. an interrupted non-atomic writer): set it aside first.
+                Path stale = out.resolve(TEMP_PREFIX + name + "-stale-" + UUID.randomUUID());
+                Files.move(target, stale, StandardCopyOption.ATOMIC_MOVE);
+                deleteRecursively(stale);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                return true;
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException lost) {
+                return false;
+            } catch (AtomicMoveNotSupportedException ex) {
+                throw new IOException("cannot publish " + target + " atomically: " + ex.getMessage()
+                        + "; the output folder must be on one file system", ex);
+            } catch (FileSystemException ex) {
+                if (isComplete(out, name)) {
+                    return false;
+                }
+                throw ex;
+            }
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteRecursively(tmp);
+            }
+        }
+    }
+
+    /** Deletes the hidden folders of attempts that were killed while writing. Call only when no job is writing. */
+    public static int removeStaleTemporaries(Path out) throws IOException {
+        if (!Files.isDirectory(out)) {
+            return 0;
+        }
+        int n = 0;
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    deleteRecursively(p);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The files {@code relax explain} writes, into {@code dir}; the summary last. */
+    static void write(Path dir, String image, InputTensor rgb, Explanation e, Map<String, Object> model)
+            throws IOException {
+        ExplanationFiles.write(ExplanationFiles.into(dir), image, rgb, e, model);
+    }
+
+    /** A finished image's maps and numbers, read back for a resumed run. */
+    record Finished(PixelMap importance, PixelMap uncertainty, PixelMap variance, PixelMap uRelax,
+                    PixelMap standardError, long masksUsed, Double relativeError, Double bound) {
+    }
+
+    static Finished read(Path dir) throws IOException {
+        String json = Files.readString(dir.resolve(SUMMARY));
+        return new Finished(Npy.read(dir.resolve("importance.npy")), Npy.read(dir.resolve("uncertainty.npy")),
+                Npy.read(dir.resolve("variance.npy")), Npy.read(dir.resolve("u_relax.npy")),
+                Npy.read(dir.resolve("standard_error.npy")), (long) number(json, "masksUsed").doubleValue(),
+                number(json, "relativeError"), number(json, "bound"));
+    }
+
+    /** The first {@code "key": number} in JSON this class wrote, or null. */
+    private static Double number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (-?[0-9.eE+-]+)").matcher(json);
+        return m.find() ? Double.valueOf(m.group(1)) : null;
+    }
+
+    static void deleteRecursively(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // Already removed.
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete " + root, e);
+        }
+    }
+}
