@@ -12,8 +12,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.relax4j.RelaxConfig;
-import org.relax4j.estimate.ImportanceEstimator;
-import org.relax4j.mask.MaskDesign;
 import org.relax4j.onnx.PretrainedModels;
 import org.relax4j.spark.DatasetExplainer;
 import org.relax4j.spark.EncoderFactories;
@@ -22,6 +20,7 @@ import org.relax4j.spark.ExecutorEncoders;
 import org.relax4j.spark.ResultSchema;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -97,39 +96,8 @@ final class DatasetCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "N", defaultValue = "224", description = "Images are resized to N x N. Default: ${DEFAULT-VALUE}.")
     int size;
 
-    @Option(names = "--masks", paramLabel = "N", defaultValue = "3000", description = "Number of masks. Default: ${DEFAULT-VALUE}.")
-    long masks;
-
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "100", description = "Masks per encoder call. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(names = "--cells", paramLabel = "S", defaultValue = "7", description = "Masks are drawn on an S x S grid. Default: ${DEFAULT-VALUE}.")
-    int cells;
-
-    @Option(names = "--keep-probability", paramLabel = "P", defaultValue = "0.5",
-            description = "Probability that a grid cell is kept. Default: ${DEFAULT-VALUE}.")
-    float keepProbability;
-
-    @Option(names = "--design", paramLabel = "random|balanced", defaultValue = "random",
-            description = "How masks are chosen, as for 'relax explain'. Default: ${DEFAULT-VALUE}.")
-    String design;
-
-    @Option(names = "--estimator", paramLabel = "ratio|control-variate", defaultValue = "ratio",
-            description = "How importance is estimated, as for 'relax explain'. Default: ${DEFAULT-VALUE}.")
-    String estimator;
-
-    @Option(names = "--target-error", paramLabel = "E",
-            description = "Stop each image at this estimated relative error (90 % bound). Default: use all --masks.")
-    Double targetError;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the random masks. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
-    @Option(names = "--engine", paramLabel = "cpu|opencl", defaultValue = "cpu", description = "Where RELAX's own work runs. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(names = "--device", paramLabel = "D", description = "OpenCL device: an index or part of its name.")
-    String device;
+    @Mixin
+    RelaxOptions options;
 
     @Option(names = "--cache", paramLabel = "DIR",
             description = "Where the converted pretrained model is kept (on the driver). Default: $RELAX4J_CACHE or ~/.cache/relax4j.")
@@ -229,20 +197,10 @@ final class DatasetCommand implements Callable<Integer> {
     }
 
     private RelaxConfig buildConfig() {
-        try {
-            RelaxConfig.Builder b = RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells)
-                    .keepProbability(keepProbability).seed(seed).engine(engine).device(device)
-                    .threads(threadsPerTask).design(MaskDesign.parse(design))
-                    .estimator(ImportanceEstimator.parse(estimator));
-            if (targetError != null) {
-                b.targetError(targetError);
-            }
-            if (size < 0 || partitions < 0 || encoderThreads < 0) {
-                throw new IllegalArgumentException("--size, --partitions and --encoder-threads must be >= 0");
-            }
-            return b.build();
-        } catch (IllegalArgumentException ex) {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        if (size < 0 || partitions < 0 || encoderThreads < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--size, --partitions and --encoder-threads must be >= 0");
         }
+        return options.toConfig(spec, "--threads-per-task", threadsPerTask);
     }
 }

@@ -19,17 +19,15 @@ import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
-import org.relax4j.engine.Engines;
-import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
-import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -85,50 +83,8 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Images are resized to N x N (bilinear). Default: ${DEFAULT-VALUE}.")
     int size;
 
-    @Option(names = "--masks", paramLabel = "N",
-            defaultValue = "" + RelaxConfig.DEFAULT_NUM_BATCHES * RelaxConfig.DEFAULT_BATCH_SIZE, description = "Number of masks. Default: ${DEFAULT-VALUE}.")
-    long masks;
-
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "" + RelaxConfig.DEFAULT_BATCH_SIZE,
-            description = "Masks per encoder call. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(names = "--cells", paramLabel = "S", defaultValue = "" + RelaxConfig.DEFAULT_CELLS,
-            description = "Masks are drawn on an S x S grid. Default: ${DEFAULT-VALUE}.")
-    int cells;
-
-    @Option(names = "--keep-probability", paramLabel = "P", defaultValue = "" + RelaxConfig.DEFAULT_KEEP_PROBABILITY,
-            description = "Probability that a grid cell is kept. Default: ${DEFAULT-VALUE}.")
-    float keepProbability;
-
-    @Option(names = "--design", paramLabel = "random|balanced", defaultValue = "random",
-            description = "How masks are chosen: 'random' (independent, the reference's) or 'balanced' (blocks of "
-                    + "masks balanced by an orthogonal array: the same map quality from several times fewer masks). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String design;
-
-    @Option(names = "--estimator", paramLabel = "ratio|control-variate", defaultValue = "ratio",
-            description = "How importance is estimated: 'ratio' (the reference's weighted mean) or 'control-variate' "
-                    + "(subtracts a surrogate of the similarity fitted on the run and adds its exact contribution: the "
-                    + "same map with a smaller error from the same masks). Default: ${DEFAULT-VALUE}.")
-    String estimator;
-
-    @Option(names = "--target-error", paramLabel = "E",
-            description = "Stop as soon as the importance map's estimated relative error (its 90 % bound) is at most "
-                    + "E, e.g. 0.1; --masks is then the most masks to use. Default: use all --masks.")
-    Double targetError;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + RelaxConfig.DEFAULT_SEED,
-            description = "Seed of the random masks; the same seed gives the same maps. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
-    @Option(names = "--engine", paramLabel = "cpu|opencl", defaultValue = Engines.CPU,
-            description = "Where RELAX's own work runs. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(names = "--device", paramLabel = "D",
-            description = "OpenCL device: an index or part of its name (or set RELAX4J_OPENCL_DEVICE). Default: a GPU if any.")
-    String device;
+    @Mixin
+    RelaxOptions options;
 
     @Option(names = "--threads", paramLabel = "T",
             description = "Threads for the engine and the model. Default: the number of processors.")
@@ -267,11 +223,11 @@ final class ExplainCommand implements Callable<Integer> {
         if (!MOBILENET.equals(model) && new java.io.File(model).length() == 0) {
             throw usage("--model " + model + ": ONNX model file is empty");
         }
-        if (cells >= 1) {
+        if (options.cells >= 1) {
             try {
-                new MaskGeometry(cells, size, size);
+                new MaskGeometry(options.cells, size, size);
             } catch (IllegalArgumentException ex) {
-                throw usage("--size " + size + " is too small for --cells " + cells + " (" + ex.getMessage() + ")");
+                throw usage("--size " + size + " is too small for --cells " + options.cells + " (" + ex.getMessage() + ")");
             }
         }
     }
@@ -282,28 +238,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** The configuration; a value the builder refuses is reported under its option's name, not the builder's. */
     private RelaxConfig buildConfig(int nThreads) {
-        RelaxConfig.Builder b = RelaxConfig.builder();
-        option("--masks", () -> b.masks(masks));
-        option("--batch-size", () -> b.batchSize(batchSize));
-        option("--cells", () -> b.cells(cells));
-        option("--keep-probability", () -> b.keepProbability(keepProbability));
-        option("--engine", () -> b.engine(engine));
-        option("--threads", () -> b.threads(nThreads));
-        option("--design", () -> b.design(MaskDesign.parse(design)));
-        option("--estimator", () -> b.estimator(ImportanceEstimator.parse(estimator)));
-        if (targetError != null) {
-            option("--target-error", () -> b.targetError(targetError));
-        }
-        return b.seed(seed).device(device).build();
-    }
-
-    private void option(String name, Runnable set) {
-        try {
-            set.run();
-        } catch (IllegalArgumentException ex) {
-            // "batchSize must be at least 1, got 0" -> "--batch-size must be at least 1, got 0"
-            throw usage(name + " " + ex.getMessage().replaceFirst("^[a-zA-Z]+ ", ""));
-        }
+        return options.toConfig(spec, "--threads", nThreads);
     }
 
     private void log(PrintWriter err, String s) {

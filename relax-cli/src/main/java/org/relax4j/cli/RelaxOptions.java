@@ -1,0 +1,98 @@
+package org.relax4j.cli;
+
+import org.relax4j.RelaxConfig;
+import org.relax4j.engine.Engines;
+import org.relax4j.estimate.ImportanceEstimator;
+import org.relax4j.mask.MaskDesign;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that become a {@link RelaxConfig}, shared by {@code relax explain} and {@code relax dataset} (a
+ * picocli mixin), with the configuration's own defaults.
+ */
+final class RelaxOptions {
+    @Option(names = "--masks", paramLabel = "N",
+            defaultValue = "" + RelaxConfig.DEFAULT_NUM_BATCHES * RelaxConfig.DEFAULT_BATCH_SIZE,
+            description = "Number of masks (with --target-error: the most to use). Default: ${DEFAULT-VALUE}.")
+    long masks;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "" + RelaxConfig.DEFAULT_BATCH_SIZE,
+            description = "Masks per encoder call. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--cells", paramLabel = "S", defaultValue = "" + RelaxConfig.DEFAULT_CELLS,
+            description = "Masks are drawn on an S x S grid. Default: ${DEFAULT-VALUE}.")
+    int cells;
+
+    @Option(names = "--keep-probability", paramLabel = "P", defaultValue = "" + RelaxConfig.DEFAULT_KEEP_PROBABILITY,
+            description = "Probability that a grid cell is kept. Default: ${DEFAULT-VALUE}.")
+    float keepProbability;
+
+    @Option(names = "--design", paramLabel = "random|balanced", defaultValue = "random",
+            description = "How masks are chosen: 'random' (independent, the reference's) or 'balanced' (blocks of "
+                    + "masks balanced by an orthogonal array: the same map quality from several times fewer masks). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String design;
+
+    @Option(names = "--estimator", paramLabel = "ratio|control-variate", defaultValue = "ratio",
+            description = "How importance is estimated: 'ratio' (the reference's weighted mean) or 'control-variate' "
+                    + "(subtracts a surrogate of the similarity fitted on the run and adds its exact contribution: the "
+                    + "same map with a smaller error from the same masks). Default: ${DEFAULT-VALUE}.")
+    String estimator;
+
+    @Option(names = "--target-error", paramLabel = "E",
+            description = "Stop as soon as the importance map's estimated relative error (its 90 %% bound) is at most "
+                    + "E, e.g. 0.1; --masks is then the most masks to use. Default: use all --masks.")
+    Double targetError;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + RelaxConfig.DEFAULT_SEED,
+            description = "Seed of the random masks; the same seed gives the same maps. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--engine", paramLabel = "cpu|opencl", defaultValue = Engines.CPU,
+            description = "Where RELAX's own work runs. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--device", paramLabel = "D",
+            description = "OpenCL device: an index or part of its name (or set RELAX4J_OPENCL_DEVICE). Default: a GPU if any.")
+    String device;
+
+    /**
+     * The configuration with {@code threads} engine threads; a value the builder refuses is reported under its
+     * option's name ("--batch-size must be at least 1, got 0"), not the builder's.
+     *
+     * @throws CommandLine.ParameterException naming the option
+     */
+    RelaxConfig toConfig(CommandSpec spec, String threadsOption, int threads) {
+        RelaxConfig.Builder b = RelaxConfig.builder();
+        option(spec, "--masks", () -> b.masks(masks));
+        option(spec, "--batch-size", () -> b.batchSize(batchSize));
+        option(spec, "--cells", () -> b.cells(cells));
+        option(spec, "--keep-probability", () -> b.keepProbability(keepProbability));
+        option(spec, "--engine", () -> b.engine(engine));
+        option(spec, threadsOption, () -> b.threads(threads));
+        option(spec, "--design", () -> b.design(MaskDesign.parse(design)));
+        option(spec, "--estimator", () -> b.estimator(ImportanceEstimator.parse(estimator)));
+        if (targetError != null) {
+            option(spec, "--target-error", () -> b.targetError(targetError));
+        }
+        b.seed(seed).device(device);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException ex) {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+    }
+
+    private static void option(CommandSpec spec, String name, Runnable set) {
+        try {
+            set.run();
+        } catch (IllegalArgumentException ex) {
+            // "batchSize must be at least 1, got 0" -> "--batch-size must be at least 1, got 0"
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    name + " " + ex.getMessage().replaceFirst("^[a-zA-Z]+ ", ""));
+        }
+    }
+}
