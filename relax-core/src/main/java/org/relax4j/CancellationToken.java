@@ -12,6 +12,7 @@ public final class CancellationToken {
         cancelled = true;
     }
 
+    /** {@return whether {@link #cancel()} has been called} */
     public boolean isCancelled() {
         return cancelled;
     }

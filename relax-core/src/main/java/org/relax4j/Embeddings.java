@@ -11,6 +11,13 @@ import java.util.Objects;
  */
 public record Embeddings(int rows, int dim, float[] data) {
 
+    /**
+     * Checks that the shape is positive and that {@code data} holds exactly {@code rows * dim} values.
+     *
+     * @param rows number of representations B
+     * @param dim length D of each representation
+     * @param data {@code rows * dim} values, row-major; not copied
+     */
     public Embeddings {
         Objects.requireNonNull(data, "data");
         if (rows <= 0 || dim <= 0) {
@@ -22,7 +29,11 @@ public record Embeddings(int rows, int dim, float[] data) {
         }
     }
 
-    /** Copies rows of equal length into one flat array. */
+    /**
+     * {@return rows of equal length copied into one flat array}
+     *
+     * @param rows the representations, all of one length
+     */
     public static Embeddings of(float[]... rows) {
         if (rows.length == 0) {
             throw new IllegalArgumentException("no rows");
@@ -38,7 +49,11 @@ public record Embeddings(int rows, int dim, float[] data) {
         return new Embeddings(rows.length, dim, flat);
     }
 
-    /** A copy of row {@code b}. */
+    /**
+     * {@return a copy of row {@code b}}
+     *
+     * @param b row index, in [0, rows)
+     */
     public float[] row(int b) {
         Objects.checkIndex(b, rows);
         float[] r = new float[dim];

@@ -8,10 +8,21 @@ package org.relax4j;
 public class EncoderException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates an exception with a message.
+     *
+     * @param message what went wrong
+     */
     public EncoderException(String message) {
         super(message);
     }
 
+    /**
+     * Creates an exception with a message and a cause.
+     *
+     * @param message what went wrong
+     * @param cause the encoder's exception
+     */
     public EncoderException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -40,27 +40,31 @@ public final class Explanation {
     /**
      * Importance R: per pixel, the mean similarity weighted by the mask values (with the control-variate
      * estimator, its lower-noise estimate of the same quantity).
+     *
+     * @return the importance map
      */
     public PixelMap importance() {
         return importance;
     }
 
-    /** Uncertainty U: the weighted sum of squared deviations, not divided by the weights (as the reference). */
+    /**
+     * {@return uncertainty U: the weighted sum of squared deviations, not divided by the weights (as the reference)}
+     */
     public PixelMap uncertainty() {
         return uncertainty;
     }
 
-    /** Weighted variance U / W. */
+    /** {@return weighted variance U / W} */
     public PixelMap variance() {
         return variance;
     }
 
-    /** U-RELAX: importance where the uncertainty is at most its (lower) median, 0 elsewhere. */
+    /** {@return U-RELAX: importance where the uncertainty is at most its (lower) median, 0 elsewhere} */
     public PixelMap uRelax() {
         return uRelax;
     }
 
-    /** Number of masks the maps are made of (fewer than configured when a target error stopped the run). */
+    /** {@return number of masks the maps are made of (fewer than configured when a target error stopped the run)} */
     public long masksUsed() {
         return masksUsed;
     }
@@ -68,22 +72,24 @@ public final class Explanation {
     /**
      * The importance map's estimated error: relative L2 error of the centred map against the limit of infinitely
      * many masks, its bound at the configured confidence, and per-pixel standard errors.
+     *
+     * @return the error estimate
      */
     public ErrorEstimate error() {
         return error;
     }
 
-    /** Where the time went. */
+    /** {@return where the time went} */
     public Timings timings() {
         return timings;
     }
 
-    /** The engine and device that ran, e.g. "cpu, 2 threads". */
+    /** {@return the engine and device that ran, e.g. "cpu, 2 threads"} */
     public String engine() {
         return engine;
     }
 
-    /** The configuration used. */
+    /** {@return the configuration used} */
     public RelaxConfig config() {
         return config;
     }

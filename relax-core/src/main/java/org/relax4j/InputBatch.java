@@ -19,6 +19,12 @@ public final class InputBatch {
     /**
      * Creates a view over {@code data[offset .. offset + size*channels*height*width)}.
      *
+     * @param data the backing array, not copied
+     * @param offset index of the batch's first element in {@code data}
+     * @param size number of inputs B
+     * @param channels channels C
+     * @param height height H
+     * @param width width W
      * @throws IllegalArgumentException if a dimension is not positive or the array is too short
      */
     public InputBatch(float[] data, int offset, int size, int channels, int height, int width) {
@@ -39,59 +45,77 @@ public final class InputBatch {
         this.width = width;
     }
 
-    /** Wraps one input (C, H, W) as a batch of one, without copying. */
+    /**
+     * {@return one input (C, H, W) wrapped as a batch of one, without copying}
+     *
+     * @param input the input, whose array the batch shares
+     */
     public static InputBatch of(InputTensor input) {
         return new InputBatch(input.unsafeData(), 0, 1, input.channels(), input.height(), input.width());
     }
 
-    /** The backing array (not a copy). Element (b, c, i, j) is at {@code offsetOf(b) + (c*H + i)*W + j}. */
+    /** {@return the backing array (not a copy). Element (b, c, i, j) is at {@code offsetOf(b) + (c*H + i)*W + j}} */
     public float[] data() {
         return data;
     }
 
-    /** Index of the first element of this batch in {@link #data()}. */
+    /** {@return index of the first element of this batch in {@link #data()}} */
     public int offset() {
         return offset;
     }
 
-    /** Index of the first element of input {@code b} in {@link #data()}. */
+    /**
+     * {@return index of the first element of input {@code b} in {@link #data()}}
+     *
+     * @param b input index in [0, B)
+     */
     public int offsetOf(int b) {
         return offset + b * sampleLength();
     }
 
-    /** Number of inputs B. */
+    /** {@return number of inputs B} */
     public int size() {
         return size;
     }
 
+    /** {@return channels C} */
     public int channels() {
         return channels;
     }
 
+    /** {@return height H} */
     public int height() {
         return height;
     }
 
+    /** {@return width W} */
     public int width() {
         return width;
     }
 
-    /** Floats per input, C*H*W. */
+    /** {@return floats per input, C*H*W} */
     public int sampleLength() {
         return channels * height * width;
     }
 
-    /** Element (b, c, i, j). */
+    /**
+     * {@return element (b, c, i, j)}
+     *
+     * @param b input index
+     * @param c channel
+     * @param i row
+     * @param j column
+     */
     public float get(int b, int c, int i, int j) {
         return data[offsetOf(b) + (c * height + i) * width + j];
     }
 
-    /** The shape {B, C, H, W} as ONNX Runtime and DL4J take it. */
+    /** {@return the shape {B, C, H, W} as ONNX Runtime and DL4J take it} */
     public long[] shape() {
         return new long[] {size, channels, height, width};
     }
 
-    /** A read-only buffer over exactly this batch's elements, sharing the array (no copy). */
+    /** {@return a read-only buffer over exactly this batch's elements, sharing the array (no copy)} */
     public FloatBuffer buffer() {
         return FloatBuffer.wrap(data, offset, size * sampleLength()).slice().asReadOnlyBuffer();
     }

@@ -25,6 +25,10 @@ public final class InputTensor {
     /**
      * Copies {@code data} into a new tensor after checking its shape and values.
      *
+     * @param channels channels C
+     * @param height height H
+     * @param width width W
+     * @return the new tensor
      * @param data {@code channels * height * width} finite values, row-major (C, H, W). Not modified.
      * @throws IllegalArgumentException naming the problem: a non-positive dimension, a length that does not
      *         match the shape, or the first NaN or infinite value with its (c, i, j) position
@@ -55,41 +59,57 @@ public final class InputTensor {
         return new InputTensor(channels, height, width, data.clone());
     }
 
-    /** A tensor of {@code value} everywhere (handy for tests and for looking at masks themselves). */
+    /**
+     * {@return a tensor of {@code value} everywhere (handy for tests and for looking at masks themselves)}
+     *
+     * @param channels channels C
+     * @param height height H
+     * @param width width W
+     * @param value the value of every element
+     */
     public static InputTensor filled(int channels, int height, int width, float value) {
         float[] d = new float[Math.multiplyExact(Math.multiplyExact(channels, height), width)];
         Arrays.fill(d, value);
         return of(channels, height, width, d);
     }
 
+    /** {@return channels C} */
     public int channels() {
         return channels;
     }
 
+    /** {@return height H} */
     public int height() {
         return height;
     }
 
+    /** {@return width W} */
     public int width() {
         return width;
     }
 
-    /** Pixels per channel, H*W. */
+    /** {@return pixels per channel, H*W} */
     public int pixels() {
         return height * width;
     }
 
-    /** Element (c, i, j). */
+    /**
+     * {@return element (c, i, j)}
+     *
+     * @param c channel
+     * @param i row
+     * @param j column
+     */
     public float get(int c, int i, int j) {
         return data[(c * height + i) * width + j];
     }
 
-    /** A copy of the values, row-major (C, H, W). */
+    /** {@return a copy of the values, row-major (C, H, W)} */
     public float[] toArray() {
         return data.clone();
     }
 
-    /** The same values without a copy; for engine implementations, which must not modify them. */
+    /** {@return the same values without a copy; for engine implementations, which must not modify them} */
     public float[] unsafeData() {
         return data;
     }

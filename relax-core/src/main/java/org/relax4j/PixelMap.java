@@ -12,6 +12,8 @@ public final class PixelMap {
     private final float[] values;
 
     /**
+     * @param height rows H
+     * @param width columns W
      * @param values {@code height * width} values, row-major. Copied.
      */
     public PixelMap(int height, int width, float[] values) {
@@ -25,27 +27,34 @@ public final class PixelMap {
         this.values = values.clone();
     }
 
+    /** {@return rows H} */
     public int height() {
         return height;
     }
 
+    /** {@return columns W} */
     public int width() {
         return width;
     }
 
-    /** Value at row i, column j. */
+    /**
+     * {@return value at row i, column j}
+     *
+     * @param i row
+     * @param j column
+     */
     public float get(int i, int j) {
         Objects.checkIndex(i, height);
         Objects.checkIndex(j, width);
         return values[i * width + j];
     }
 
-    /** A copy of the values, row-major. */
+    /** {@return a copy of the values, row-major} */
     public float[] values() {
         return values.clone();
     }
 
-    /** Smallest value. */
+    /** {@return smallest value} */
     public float min() {
         float m = Float.POSITIVE_INFINITY;
         for (float v : values) {
@@ -54,7 +63,7 @@ public final class PixelMap {
         return m;
     }
 
-    /** Largest value. */
+    /** {@return largest value} */
     public float max() {
         float m = Float.NEGATIVE_INFINITY;
         for (float v : values) {
@@ -63,7 +72,14 @@ public final class PixelMap {
         return m;
     }
 
-    /** Mean of the values over the rectangle [i0, i1) × [j0, j1), in double. */
+    /**
+     * {@return mean of the values over the rectangle [i0, i1) × [j0, j1), in double}
+     *
+     * @param i0 first row
+     * @param i1 row after the last
+     * @param j0 first column
+     * @param j1 column after the last
+     */
     public double mean(int i0, int i1, int j0, int j1) {
         if (i0 < 0 || j0 < 0 || i1 > height || j1 > width || i0 >= i1 || j0 >= j1) {
             throw new IllegalArgumentException("rectangle [" + i0 + ", " + i1 + ") x [" + j0 + ", " + j1

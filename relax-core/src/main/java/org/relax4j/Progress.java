@@ -14,17 +14,23 @@ import java.time.Duration;
  */
 public record Progress(long masksDone, long masksTotal, Duration elapsed, double estimatedError) {
 
-    /** Progress without an error estimate. */
+    /**
+     * Progress without an error estimate.
+     *
+     * @param masksDone masks encoded and accumulated so far
+     * @param masksTotal masks the explanation will use
+     * @param elapsed wall time since the explanation started
+     */
     public Progress(long masksDone, long masksTotal, Duration elapsed) {
         this(masksDone, masksTotal, elapsed, Double.NaN);
     }
 
-    /** Fraction done, in [0, 1]. */
+    /** {@return fraction done, in [0, 1]} */
     public double fraction() {
         return masksTotal == 0 ? 1.0 : (double) masksDone / masksTotal;
     }
 
-    /** Estimated time left, extrapolating the rate so far; zero when done or before any progress. */
+    /** {@return estimated time left, extrapolating the rate so far; zero when done or before any progress} */
     public Duration remaining() {
         if (masksDone <= 0 || masksDone >= masksTotal) {
             return Duration.ZERO;

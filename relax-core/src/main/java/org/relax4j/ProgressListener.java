@@ -7,5 +7,10 @@ public interface ProgressListener {
     /** Ignores progress. */
     ProgressListener NONE = p -> { };
 
+    /**
+     * Called after each batch.
+     *
+     * @param progress how far the explanation has come
+     */
     void onProgress(Progress progress);
 }

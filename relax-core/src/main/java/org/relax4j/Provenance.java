@@ -39,6 +39,17 @@ public record Provenance(String library, String libraryVersion, String javaVersi
     /**
      * Checks the components and copies {@code model}.
      *
+     * @param library the library's name
+     * @param libraryVersion relax4j's version
+     * @param javaVersion the JVM's {@code java.version}
+     * @param model the model's identity as the caller gave it; copied
+     * @param config the settings
+     * @param height the maps' height
+     * @param width the maps' width
+     * @param masksUsed the number of masks the maps are made of
+     * @param error the importance map's error estimate
+     * @param timings where the time went
+     * @param engine the engine and device that ran
      * @throws NullPointerException if a component other than {@code model} is null
      */
     public Provenance {

@@ -37,30 +37,46 @@ public final class Relax implements AutoCloseable {
     private final Engine engine;
     private final boolean ownsEngine;
 
-    /** Creates the configured engine. */
+    /**
+     * Creates the configured engine.
+     *
+     * @param config the settings, including the engine to create
+     */
     public Relax(RelaxConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.engine = Engines.create(config.engine(), config.threads(), config.device());
         this.ownsEngine = true;
     }
 
-    /** Uses an engine the caller owns (and closes); {@code config.engine()} is ignored. */
+    /**
+     * Uses an engine the caller owns (and closes); {@code config.engine()} is ignored.
+     *
+     * @param config the settings
+     * @param engine the engine to run on
+     */
     public Relax(RelaxConfig config, Engine engine) {
         this.config = Objects.requireNonNull(config, "config");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.ownsEngine = false;
     }
 
+    /** {@return the configuration} */
     public RelaxConfig config() {
         return config;
     }
 
-    /** The engine's description, e.g. "cpu, 2 threads". */
+    /** {@return the engine's description, e.g. "cpu, 2 threads"} */
     public String engineDescription() {
         return engine.name() + " (" + engine.device() + ")";
     }
 
-    /** Explains {@code input} under {@code encoder}, without progress reports or cancellation. */
+    /**
+     * Explains {@code input} under {@code encoder}, without progress reports or cancellation.
+     *
+     * @param input the input to explain
+     * @param encoder the model that maps inputs to embeddings
+     * @return the importance and uncertainty maps
+     */
     public Explanation explain(InputTensor input, Encoder encoder) {
         return explain(input, encoder, ProgressListener.NONE, null);
     }
@@ -68,6 +84,7 @@ public final class Relax implements AutoCloseable {
     /**
      * Explains {@code input} under {@code encoder}.
      *
+     * @return the importance and uncertainty maps, with their error estimate and provenance
      * @param input the input, (C, H, W); for images, usually ImageNet-normalised, since masks multiply it
      * @param encoder the model; called once with the unmasked input, then once per batch
      * @param listener told after every batch; not null
@@ -183,6 +200,9 @@ public final class Relax implements AutoCloseable {
      * {@link org.relax4j.mask.RecordedMasks}) gets similarity {@code similarities[n]}. With the reference's
      * recorded masks and similarities this reproduces its maps bit for bit.
      *
+     * @param height the input's height
+     * @param width the input's width
+     * @return the maps
      * @param similarities one finite value per mask, in mask order. Not modified.
      */
     public Explanation replay(int height, int width, float[] similarities) {

@@ -64,16 +64,17 @@ public final class RelaxConfig {
         this.estimator = b.estimator;
     }
 
-    /** The reference's defaults. */
+    /** {@return the reference's defaults} */
     public static RelaxConfig defaults() {
         return builder().build();
     }
 
+    /** {@return a new builder, starting from the reference's defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this configuration. */
+    /** {@return a builder starting from this configuration} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.batchSize = batchSize;
@@ -94,7 +95,7 @@ public final class RelaxConfig {
         return b;
     }
 
-    /** Masks per encoder call (the last batch may be smaller when {@link #masks()} is not a multiple). */
+    /** {@return masks per encoder call (the last batch may be smaller when {@link #masks()} is not a multiple)} */
     public int batchSize() {
         return batchSize;
     }
@@ -102,6 +103,8 @@ public final class RelaxConfig {
     /**
      * Total number of masks as configured; with a {@link #targetError()}, the most masks the run may use. A run
      * uses {@link #masksToRun()}, which rounds this up to whole blocks of a blocked design.
+     *
+     * @return the configured number of masks
      */
     public long masks() {
         return masks;
@@ -112,6 +115,8 @@ public final class RelaxConfig {
      * ({@link MaskSource#blockSize()}), since a balanced block is balanced only when whole — 3000 balanced masks
      * of 7 cells run as 3072 (24 blocks of 128); at most the source's size. For random and recorded masks, exactly
      * {@link #masks()}.
+     *
+     * @return the number of masks a run uses
      */
     public long masksToRun() {
         MaskSource source = maskSource();
@@ -124,42 +129,47 @@ public final class RelaxConfig {
         return Math.min(rounded, source.size());
     }
 
-    /** Number of encoder calls for the masks: ceil(masks / batchSize). */
+    /** {@return number of encoder calls for the masks: ceil(masks / batchSize)} */
     public long numBatches() {
         return masks / batchSize + (masks % batchSize == 0 ? 0 : 1); // (masks + batchSize - 1) would overflow
     }
 
+    /** {@return cells per grid side} */
     public int cells() {
         return cells;
     }
 
+    /** {@return the probability that a grid cell is kept} */
     public float keepProbability() {
         return keepProbability;
     }
 
+    /** {@return the estimator's starting sum of weights} */
     public float initialWeight() {
         return initialWeight;
     }
 
+    /** {@return the seed of the masks} */
     public long seed() {
         return seed;
     }
 
+    /** {@return how masked and unmasked representations are compared} */
     public Similarity similarity() {
         return similarity;
     }
 
-    /** Engine name: {@code cpu}, or {@code opencl} with relax-gpu on the class path. */
+    /** {@return engine name: {@code cpu}, or {@code opencl} with relax-gpu on the class path} */
     public String engine() {
         return engine;
     }
 
-    /** Host threads for the engine. */
+    /** {@return host threads for the engine} */
     public int threads() {
         return threads;
     }
 
-    /** Engine-specific device choice, or null for the engine's default. */
+    /** {@return engine-specific device choice, or null for the engine's default} */
     public String device() {
         return device;
     }
@@ -167,12 +177,16 @@ public final class RelaxConfig {
     /**
      * Where masks come from: the source set with {@link Builder#maskSource}, or else the {@link #design()}'s
      * source for (seed, cells, keepProbability) — {@code new RandomMasks(seed, cells, keepProbability)} by default.
+     *
+     * @return the mask source
      */
     public MaskSource maskSource() {
         return maskSource != null ? maskSource : design.source(seed, cells, keepProbability);
     }
 
-    /** How masks are chosen (default {@link MaskDesign#RANDOM}, the reference's). Ignored with a mask source. */
+    /**
+     * {@return how masks are chosen (default {@link MaskDesign#RANDOM}, the reference's). Ignored with a mask source}
+     */
     public MaskDesign design() {
         return design;
     }
@@ -180,22 +194,24 @@ public final class RelaxConfig {
     /**
      * The relative error of the importance map at which the run stops (the error bound at {@link #confidence()}
      * must be at or below it), or NaN to run all {@link #masks()}.
+     *
+     * @return the target relative error, or NaN
      */
     public double targetError() {
         return targetError;
     }
 
-    /** Whether the run stops at {@link #targetError()} rather than after all masks. */
+    /** {@return whether the run stops at {@link #targetError()} rather than after all masks} */
     public boolean adaptive() {
         return !Double.isNaN(targetError);
     }
 
-    /** The confidence of the error bound reported with every explanation (default 0.9). */
+    /** {@return the confidence of the error bound reported with every explanation (default 0.9)} */
     public double confidence() {
         return confidence;
     }
 
-    /** How importance is estimated (default {@link ImportanceEstimator#RATIO}, the reference's). */
+    /** {@return how importance is estimated (default {@link ImportanceEstimator#RATIO}, the reference's)} */
     public ImportanceEstimator estimator() {
         return estimator;
     }
@@ -232,7 +248,12 @@ public final class RelaxConfig {
         private Builder() {
         }
 
-        /** Masks per encoder call, at least 1 (default 100). */
+        /**
+         * Masks per encoder call, at least 1 (default 100).
+         *
+         * @param batchSize masks per encoder call
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
@@ -241,7 +262,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Total masks, at least 1 (default 3000). Replaces an earlier {@link #numBatches}. */
+        /**
+         * Total masks, at least 1 (default 3000). Replaces an earlier {@link #numBatches}.
+         *
+         * @param masks total masks
+         * @return this builder
+         */
         public Builder masks(long masks) {
             if (masks < 1) {
                 throw new IllegalArgumentException("masks must be at least 1, got " + masks);
@@ -251,7 +277,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Number of batches, as the reference counts: total masks = numBatches × batchSize. Replaces {@link #masks}. */
+        /**
+         * Number of batches, as the reference counts: total masks = numBatches × batchSize. Replaces {@link #masks}.
+         *
+         * @param numBatches number of batches
+         * @return this builder
+         */
         public Builder numBatches(int numBatches) {
             if (numBatches < 1) {
                 throw new IllegalArgumentException("numBatches must be at least 1, got " + numBatches);
@@ -260,7 +291,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Cells per grid side, in [1, 1024] (default 7). */
+        /**
+         * Cells per grid side, in [1, 1024] (default 7).
+         *
+         * @param cells cells per grid side
+         * @return this builder
+         */
         public Builder cells(int cells) {
             if (cells < 1 || cells > 1024) {
                 throw new IllegalArgumentException("cells must be in [1, 1024], got " + cells);
@@ -269,7 +305,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Probability that a grid cell is kept, in (0, 1] (default 0.5). */
+        /**
+         * Probability that a grid cell is kept, in (0, 1] (default 0.5).
+         *
+         * @param keepProbability probability that a grid cell is kept
+         * @return this builder
+         */
         public Builder keepProbability(float keepProbability) {
             if (!(keepProbability > 0f && keepProbability <= 1f)) {
                 throw new IllegalArgumentException("keepProbability must be in (0, 1], got " + keepProbability);
@@ -278,7 +319,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** The estimator's starting sum of weights, finite and &gt; 0 (default 1e-10). */
+        /**
+         * The estimator's starting sum of weights, finite and &gt; 0 (default 1e-10).
+         *
+         * @param initialWeight the estimator's starting sum of weights
+         * @return this builder
+         */
         public Builder initialWeight(float initialWeight) {
             if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
                 throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
@@ -287,19 +333,34 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Seed of the random masks (default 0). */
+        /**
+         * Seed of the random masks (default 0).
+         *
+         * @param seed seed of the random masks
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** How masked and unmasked representations are compared (default cosine). */
+        /**
+         * How masked and unmasked representations are compared (default cosine).
+         *
+         * @param similarity how representations are compared
+         * @return this builder
+         */
         public Builder similarity(Similarity similarity) {
             this.similarity = Objects.requireNonNull(similarity, "similarity");
             return this;
         }
 
-        /** Engine name: {@code cpu} (default) or {@code opencl}. Checked when the engine is created. */
+        /**
+         * Engine name: {@code cpu} (default) or {@code opencl}. Checked when the engine is created.
+         *
+         * @param engine engine name
+         * @return this builder
+         */
         public Builder engine(String engine) {
             Objects.requireNonNull(engine, "engine");
             if (engine.isBlank()) {
@@ -309,7 +370,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Host threads, at least 1 (default: available processors). Results do not depend on it. */
+        /**
+         * Host threads, at least 1 (default: available processors). Results do not depend on it.
+         *
+         * @param threads host threads
+         * @return this builder
+         */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -318,7 +384,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Engine-specific device choice (for opencl: an index or part of a device name); null for the default. */
+        /**
+         * Engine-specific device choice (for opencl: an index or part of a device name); null for the default.
+         *
+         * @param device device choice, or null for the default
+         * @return this builder
+         */
         public Builder device(String device) {
             this.device = device;
             return this;
@@ -327,6 +398,9 @@ public final class RelaxConfig {
         /**
          * Masks from elsewhere, e.g. {@link org.relax4j.mask.RecordedMasks} to reproduce another implementation's
          * run; null (default) for random masks from the seed. Its cells replace {@link #cells}.
+         *
+         * @param maskSource the masks, or null
+         * @return this builder
          */
         public Builder maskSource(MaskSource maskSource) {
             this.maskSource = maskSource;
@@ -339,6 +413,9 @@ public final class RelaxConfig {
         /**
          * How masks are chosen: {@link MaskDesign#RANDOM} (default, the reference's) or {@link MaskDesign#BALANCED}
          * (the same map quality from several times fewer masks). Cannot be combined with {@link #maskSource}.
+         *
+         * @param design the mask design
+         * @return this builder
          */
         public Builder design(MaskDesign design) {
             this.design = Objects.requireNonNull(design, "design");
@@ -349,6 +426,9 @@ public final class RelaxConfig {
          * Stop as soon as the importance map's estimated relative error is at most {@code targetError} (its bound
          * at {@link #confidence} confidence), with {@link #masks} as the most masks to use; NaN (default) runs all
          * masks. Checked after every whole block of the mask design.
+         *
+         * @param targetError the target relative error, or NaN
+         * @return this builder
          */
         public Builder targetError(double targetError) {
             if (!Double.isNaN(targetError) && !(targetError > 0 && targetError < Double.POSITIVE_INFINITY)) {
@@ -359,7 +439,12 @@ public final class RelaxConfig {
             return this;
         }
 
-        /** Confidence of the error bound, in [0.5, 1) (default 0.9). */
+        /**
+         * Confidence of the error bound, in [0.5, 1) (default 0.9).
+         *
+         * @param confidence confidence of the error bound
+         * @return this builder
+         */
         public Builder confidence(double confidence) {
             if (!(confidence >= 0.5 && confidence < 1)) {
                 throw new IllegalArgumentException("confidence must be in [0.5, 1), got " + confidence);
@@ -372,6 +457,9 @@ public final class RelaxConfig {
          * How importance is estimated: {@link ImportanceEstimator#RATIO} (default, the reference's) or
          * {@link ImportanceEstimator#CONTROL_VARIATE} (a smaller error from the same masks; needs a mask design, not
          * a {@link #maskSource}, since it uses the design's known mask distribution).
+         *
+         * @param estimator the importance estimator
+         * @return this builder
          */
         public Builder estimator(ImportanceEstimator estimator) {
             this.estimator = Objects.requireNonNull(estimator, "estimator");
@@ -379,6 +467,9 @@ public final class RelaxConfig {
         }
 
         /**
+         * Builds the configuration.
+         *
+         * @return the configuration
          * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, or a mask source is
          *         combined with a design other than random or with the control-variate estimator
          */

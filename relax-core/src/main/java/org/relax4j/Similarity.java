@@ -13,6 +13,9 @@ public interface Similarity {
     float COSINE_EPSILON = 1e-8f;
 
     /**
+     * @param referenceOffset index of h0's first value in {@code reference}
+     * @param otherOffset index of the first value in {@code other}
+     * @param dim the representations' length D
      * @param reference the unmasked representation h0, {@code dim} values from {@code referenceOffset}. Not modified.
      * @param other a masked representation, {@code dim} values from {@code otherOffset}. Not modified.
      * @return the similarity, a finite number
@@ -22,6 +25,8 @@ public interface Similarity {
     /**
      * Cosine similarity {@code h0·h / max(‖h0‖·‖h‖, 1e-8)} as in the reference (spec, "Defaults"), accumulated
      * in double precision and rounded once to float.
+     *
+     * @return the cosine similarity
      */
     static Similarity cosine() {
         return CosineSimilarity.INSTANCE;

@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public record Timings(Duration masking, Duration encoder, Duration accumulation, Duration total) {
 
-    /** Everything but the encoder. */
+    /** {@return everything but the encoder} */
     public Duration relaxOwn() {
         return total.minus(encoder);
     }

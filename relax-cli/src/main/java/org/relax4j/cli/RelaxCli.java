@@ -26,7 +26,14 @@ public final class RelaxCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. 'relax explain IMAGE'");
     }
 
-    /** Runs the command line and returns the exit code (for tests and embedding). */
+    /**
+     * Runs the command line and returns the exit code (for tests and embedding).
+     *
+     * @param args the command-line arguments
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code: 0 on success, 1 when the work failed, 2 on a usage error
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         return run(args, out, err, CommandLine.defaultFactory());
     }
@@ -52,6 +59,11 @@ public final class RelaxCli implements Runnable {
         return cl.execute(args);
     }
 
+    /**
+     * Runs the command line and exits with its exit code.
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);

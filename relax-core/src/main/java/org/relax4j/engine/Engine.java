@@ -17,15 +17,16 @@ import org.relax4j.mask.MaskSource;
  */
 public interface Engine extends AutoCloseable {
 
-    /** The engine's short name as the configuration spells it, e.g. {@code cpu} or {@code opencl}. */
+    /** {@return the engine's short name as the configuration spells it, e.g. {@code cpu} or {@code opencl}} */
     String name();
 
-    /** What runs the work, in words a person can read, e.g. "cpu, 2 threads" or an OpenCL device name. */
+    /** {@return what runs the work, in words a person can read, e.g. "cpu, 2 threads" or an OpenCL device name} */
     String device();
 
     /**
      * Starts one explanation: allocates its buffers (bounded by {@code maxBatch}, never by the number of masks).
      *
+     * @return the run; the caller closes it
      * @param input the input to mask; not modified
      * @param masks where mask n comes from
      * @param maxBatch the largest batch that {@link EngineRun#masked} will be asked for

@@ -17,6 +17,10 @@ public final class EngineChecks {
      * Checks the arguments of {@link Engine#open}: non-null input and masks, {@code maxBatch ≥ 1}, a finite positive
      * initial weight, an input large enough for the masks' cells, and a batch that fits one Java array.
      *
+     * @param input the input to mask
+     * @param masks where the masks come from
+     * @param maxBatch the largest batch
+     * @param initialWeight the estimator's starting sum of weights
      * @return the masks' geometry for this input, which every engine needs
      * @throws IllegalArgumentException naming the problem
      */
@@ -42,6 +46,10 @@ public final class EngineChecks {
      * Checks a batch's mask range for {@link EngineRun#masked}, {@link EngineRun#prefetch} and
      * {@link EngineRun#accumulate}.
      *
+     * @param first the first mask of the range
+     * @param count the number of masks
+     * @param maxBatch the largest batch the run allows
+     * @param source the run's mask source
      * @throws IllegalArgumentException if count is not in [1, maxBatch] or the range is outside the source
      */
     public static void checkBatch(long first, int count, int maxBatch, MaskSource source) {
@@ -57,6 +65,8 @@ public final class EngineChecks {
     /**
      * Checks {@link EngineRun#accumulate}'s similarities.
      *
+     * @param similarities the similarities; not null
+     * @param count the number of masks they must cover
      * @throws IllegalArgumentException if there are fewer than {@code count}
      */
     public static void checkSimilarities(float[] similarities, int count) {

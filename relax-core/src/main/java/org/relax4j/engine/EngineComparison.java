@@ -20,7 +20,15 @@ public final class EngineComparison {
     private EngineComparison() {
     }
 
-    /** The largest {@code |expected[k] - actual[k]|} over {@code length} values from the two offsets. */
+    /**
+     * {@return the largest {@code |expected[k] - actual[k]|} over {@code length} values from the two offsets}
+     *
+     * @param expected the reference values. Not modified.
+     * @param expectedOffset index of the first value in {@code expected}
+     * @param actual the values to compare. Not modified.
+     * @param actualOffset index of the first value in {@code actual}
+     * @param length the number of values
+     */
     public static double maxAbsDifference(float[] expected, int expectedOffset, float[] actual, int actualOffset,
                                           int length) {
         double worst = 0;
@@ -31,7 +39,12 @@ public final class EngineComparison {
         return worst;
     }
 
-    /** The largest absolute difference of two arrays of equal length. */
+    /**
+     * {@return the largest absolute difference of two arrays of equal length}
+     *
+     * @param expected the reference values. Not modified.
+     * @param actual the values to compare. Not modified.
+     */
     public static double maxAbsDifference(float[] expected, float[] actual) {
         checkLengths(expected, actual);
         return maxAbsDifference(expected, 0, actual, 0, expected.length);
@@ -40,6 +53,10 @@ public final class EngineComparison {
     /**
      * The largest {@code |expected[k] - actual[k]| / max(|expected[k]|, 1e-3 · max|expected|)}: relative, except
      * that values near zero are compared against a thousandth of the map's scale.
+     *
+     * @param expected the reference values. Not modified.
+     * @param actual the values to compare. Not modified.
+     * @return the largest relative difference
      */
     public static double maxRelativeDifference(float[] expected, float[] actual) {
         checkLengths(expected, actual);

@@ -6,10 +6,11 @@ package org.relax4j.engine;
  */
 public interface EngineProvider {
 
-    /** The name the configuration uses to ask for this engine, e.g. {@code opencl}. */
+    /** {@return the name the configuration uses to ask for this engine, e.g. {@code opencl}} */
     String name();
 
     /**
+     * @return a new engine; the caller closes it
      * @param threads host threads the engine may use, at least 1
      * @param device an engine-specific device choice, or null for the engine's default
      * @throws RuntimeException naming the cause when the engine cannot run here (e.g. no OpenCL device)

@@ -14,6 +14,8 @@ public interface EngineRun extends AutoCloseable {
      * A hint that {@link #masked} will next be asked for this range; an asynchronous engine starts rendering
      * it now, so that the device works while the host runs the encoder. The default does nothing.
      *
+     * @param firstMask the first mask of the range
+     * @param count the number of masks
      * @throws IllegalArgumentException if the range is invalid (as {@link #masked} would); an engine that ignores
      *         the hint may leave the check to {@code masked}
      */
@@ -24,6 +26,8 @@ public interface EngineRun extends AutoCloseable {
      * The input multiplied by masks {@code [firstMask, firstMask + count)} (each mask broadcast over channels),
      * as a batch (count, C, H, W).
      *
+     * @param firstMask the first mask of the range
+     * @param count the number of masks, in [1, maxBatch]
      * @return a view of the engine's buffer, valid until the next call of {@code masked} or {@link #close}
      * @throws IllegalArgumentException if count is not in [1, maxBatch] or the range is outside the mask source
      */
@@ -34,12 +38,14 @@ public interface EngineRun extends AutoCloseable {
      * similarities. Needs no earlier {@link #masked} call for the range (replays use that). May return
      * before the work is done; {@link #state()} waits for it.
      *
+     * @param firstMask the first mask of the range
+     * @param count the number of masks
      * @param similarities at least {@code count} values, the similarity of each mask in order. Not modified,
      *        and not kept after the call returns.
      */
     void accumulate(long firstMask, int count, float[] similarities);
 
-    /** The estimator's state after every accumulated batch (waits for pending work). A snapshot. */
+    /** {@return the estimator's state after every accumulated batch (waits for pending work). A snapshot} */
     WeightedWelford state();
 
     /** Releases the run's buffers. Idempotent. */

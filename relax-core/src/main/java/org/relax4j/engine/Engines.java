@@ -13,6 +13,7 @@ public final class Engines {
     }
 
     /**
+     * @return a new engine; the caller closes it
      * @param name {@code cpu}, or the name of an engine provided by a module on the class path ({@code opencl}
      *        comes with relax-gpu)
      * @param threads host threads, at least 1
@@ -37,7 +38,7 @@ public final class Engines {
                 + (name != null && name.equals("opencl") ? " (the opencl engine needs relax-gpu on the class path)" : ""));
     }
 
-    /** The names of every engine that {@link #create} can make here. */
+    /** {@return the names of every engine that {@link #create} can make here} */
     public static List<String> available() {
         List<String> known = new ArrayList<>(List.of(CPU));
         for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {

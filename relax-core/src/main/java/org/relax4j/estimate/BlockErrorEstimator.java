@@ -102,17 +102,20 @@ public final class BlockErrorEstimator {
     /**
      * The block size to estimate the error of {@code masks} with: its design's blocks, or
      * {@value #INDEPENDENT_BLOCK} masks when every mask is independent.
+     *
+     * @param masks the mask source
+     * @return the block size, in masks
      */
     public static int blockSizeFor(MaskSource masks) {
         return masks.blockSize() > 1 ? masks.blockSize() : INDEPENDENT_BLOCK;
     }
 
-    /** Masks per block. */
+    /** {@return masks per block} */
     public int blockSize() {
         return blockSize;
     }
 
-    /** Closed blocks so far (a block closes when its last mask is added, or at {@link #finish()}). */
+    /** {@return closed blocks so far (a block closes when its last mask is added, or at {@link #finish()})} */
     public int blocks() {
         return blocks;
     }
@@ -120,6 +123,9 @@ public final class BlockErrorEstimator {
     /**
      * Adds mask {@code index} with its similarity. Indices must not decrease.
      *
+     * @param index the mask index
+     * @param offset index of the mask's first value in {@code mask}
+     * @param similarity the mask's similarity
      * @param mask the rendered mask, H × W from {@code offset}. Not modified.
      */
     public void add(long index, float[] mask, int offset, float similarity) {
@@ -207,6 +213,8 @@ public final class BlockErrorEstimator {
     /**
      * The estimate over the closed blocks. Cheap enough to call after every batch (one pass over the pixels and a
      * Gram matrix of at most {@value #MAX_STORED} pooled residuals).
+     *
+     * @return the error estimate
      */
     public ErrorEstimate estimate() {
         return estimate(null);
@@ -217,6 +225,7 @@ public final class BlockErrorEstimator {
      * estimator's own ratio map: for a map that is this estimator's ratio plus a term without noise (the
      * control-variate estimate, whose noise is that of the ratio of residuals estimated here).
      *
+     * @return the error estimate
      * @param map H × W values, or null for the estimator's own map. Not modified.
      */
     public ErrorEstimate estimate(float[] map) {

@@ -54,7 +54,7 @@ public final class ControlVariate {
         }
     }
 
-    /** Number of features, the intercept included. */
+    /** {@return number of features, the intercept included} */
     public int features() {
         return features;
     }
@@ -62,6 +62,8 @@ public final class ControlVariate {
     /**
      * The features of one rendered mask: 1, then the mask's mean over each square of the cells × cells grid.
      *
+     * @param offset index of the mask's first value in {@code mask}
+     * @param outOffset index of the first feature written to {@code out}
      * @param mask H × W values from {@code offset}. Not modified.
      * @param out receives {@link #features()} values from {@code outOffset}. Modified.
      */
@@ -80,6 +82,7 @@ public final class ControlVariate {
      * Ridge regression of the similarities on the features: minimises {@code Σ (s − β·φ)² + λ·n·Σ_{f≥1} β_f²}
      * with λ = 1e-3 (the intercept is not penalised).
      *
+     * @param n the number of masks
      * @param phi n × {@link #features()} values, mask-major. Not modified.
      * @param similarities n values. Not modified.
      * @return β
@@ -110,7 +113,13 @@ public final class ControlVariate {
         return solve(xtx, xty, k);
     }
 
-    /** The surrogate's value for one mask: β·φ. */
+    /**
+     * {@return the surrogate's value for one mask: β·φ}
+     *
+     * @param beta the coefficients from {@link #fit}
+     * @param phi the features of masks, from {@code offset}. Not modified.
+     * @param offset index of the mask's first feature in {@code phi}
+     */
     public static double predict(double[] beta, float[] phi, int offset) {
         double v = 0;
         for (int a = 0; a < beta.length; a++) {
@@ -122,6 +131,7 @@ public final class ControlVariate {
     /**
      * The second term, {@code E[ŝ(m)·m(p)] / E[m(p)]} per pixel, in closed form (class comment).
      *
+     * @param beta the coefficients from {@link #fit}
      * @return H × W values, row-major
      */
     public double[] expectedSurrogate(double[] beta) {

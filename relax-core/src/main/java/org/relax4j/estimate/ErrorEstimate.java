@@ -26,7 +26,7 @@ public record ErrorEstimate(double relativeError, double bound, double confidenc
     /** Fewest blocks that give an estimate. */
     public static final int MIN_BLOCKS = 3;
 
-    /** Whether there were enough blocks for an estimate; if not, the numbers are NaN. */
+    /** {@return whether there were enough blocks for an estimate; if not, the numbers are NaN} */
     public boolean isKnown() {
         return blocks >= MIN_BLOCKS && !Double.isNaN(relativeError);
     }

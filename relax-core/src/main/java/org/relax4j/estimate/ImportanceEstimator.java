@@ -16,7 +16,7 @@ public enum ImportanceEstimator {
      */
     CONTROL_VARIATE;
 
-    /** The name as the command line spells it: {@code ratio} or {@code control-variate}. */
+    /** {@return the name as the command line spells it: {@code ratio} or {@code control-variate}} */
     public String id() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -24,6 +24,8 @@ public enum ImportanceEstimator {
     /**
      * Parses {@link #id()}, case-insensitively.
      *
+     * @param id {@code ratio} or {@code control-variate}, in any case; surrounding blanks are ignored
+     * @return the estimator
      * @throws IllegalArgumentException naming the valid estimators
      */
     public static ImportanceEstimator parse(String id) {

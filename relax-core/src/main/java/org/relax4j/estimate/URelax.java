@@ -13,6 +13,7 @@ public final class URelax {
      * The median as PyTorch's {@code torch.median} defines it: for an even count, the <i>lower</i> of the two
      * middle values (element {@code (n - 1) / 2} of the sorted values).
      *
+     * @return the lower median
      * @param values at least one value. Not modified.
      */
     public static float lowerMedian(float[] values) {

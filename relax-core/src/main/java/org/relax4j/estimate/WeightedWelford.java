@@ -50,6 +50,10 @@ public final class WeightedWelford {
     /**
      * Wraps a state computed elsewhere (e.g. read back from a device). Arrays are copied.
      *
+     * @param weights sums of weights W per pixel
+     * @param importance importance R per pixel
+     * @param uncertainty uncertainty U per pixel
+     * @return a new state holding copies of the arrays
      * @throws IllegalArgumentException if the lengths differ
      */
     public static WeightedWelford of(float[] weights, float[] importance, float[] uncertainty) {
@@ -63,6 +67,8 @@ public final class WeightedWelford {
     /**
      * The update kernel for a run of pixels and one mask: every engine's accumulation is this loop.
      *
+     * @param stateOffset index of the first pixel in {@code w}, {@code r} and {@code u}
+     * @param maskOffset index of the first pixel's value in {@code mask}
      * @param w sums of weights, from {@code stateOffset}. Modified.
      * @param r running weighted means (importance). Modified.
      * @param u running weighted sums of squared deviations (uncertainty). Modified.
@@ -87,6 +93,9 @@ public final class WeightedWelford {
     /**
      * Adds one mask (all pixels) with its similarity.
      *
+     * @param offset index of the first pixel's value in {@code mask}
+     * @param similarity the mask's similarity
+     * @throws IllegalArgumentException if {@code mask} holds fewer than {@link #pixels()} values from {@code offset}
      * @param mask {@link #pixels()} values from {@code offset}. Not modified.
      */
     public void update(float[] mask, int offset, float similarity) {
@@ -122,31 +131,35 @@ public final class WeightedWelford {
         return this;
     }
 
-    /** A deep copy. */
+    /** {@return a deep copy} */
     public WeightedWelford copy() {
         return new WeightedWelford(w.clone(), r.clone(), u.clone());
     }
 
+    /** {@return number of pixels} */
     public int pixels() {
         return w.length;
     }
 
-    /** Sum of weights per pixel (initial weight plus the sum of mask values). A copy. */
+    /** {@return sum of weights per pixel (initial weight plus the sum of mask values). A copy} */
     public float[] weights() {
         return w.clone();
     }
 
-    /** Importance R: the weighted mean of the similarities. A copy. */
+    /** {@return importance R: the weighted mean of the similarities. A copy} */
     public float[] importance() {
         return r.clone();
     }
 
-    /** Uncertainty U: the weighted sum of squared deviations, not divided by W, as the reference returns it. A copy. */
+    /**
+     * {@return uncertainty U: the weighted sum of squared deviations, not divided by W, as the reference returns
+     * it. A copy}
+     */
     public float[] uncertainty() {
         return u.clone();
     }
 
-    /** Weighted variance U / W per pixel (a new array). */
+    /** {@return weighted variance U / W per pixel (a new array)} */
     public float[] variance() {
         float[] v = new float[w.length];
         for (int p = 0; p < v.length; p++) {

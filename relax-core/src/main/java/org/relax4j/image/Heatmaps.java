@@ -52,6 +52,11 @@ public final class Heatmaps {
         /**
          * Checks the range.
          *
+         * @param title the panel's title
+         * @param map the map
+         * @param blankZeros if true, pixels whose value is exactly 0 are left uncoloured
+         * @param low the value drawn as the colour map's bottom, or NaN for the map's own minimum
+         * @param high the value drawn as the colour map's top, or NaN for the map's own maximum
          * @throws IllegalArgumentException if only one end is given, or {@code low > high}, or an end is infinite
          */
         public Panel {
@@ -109,7 +114,12 @@ public final class Heatmaps {
         writeSummary(png, image, e, ColorMap.VIRIDIS);
     }
 
-    /** Renders what {@link #writeSummary(Path, InputTensor, Explanation)} writes. */
+    /**
+     * {@return the image that {@link #writeSummary(Path, InputTensor, Explanation)} writes, rendered}
+     *
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null to draw the maps alone
+     * @param e the explanation
+     */
     public static BufferedImage renderSummary(InputTensor image, Explanation e) {
         return renderSummary(image, e, ColorMap.VIRIDIS);
     }
@@ -127,7 +137,13 @@ public final class Heatmaps {
         ImageIO.write(renderSummary(image, e, colors), "png", png.toFile());
     }
 
-    /** Renders what {@link #writeSummary(Path, InputTensor, Explanation, ColorMap)} writes. */
+    /**
+     * {@return the image that {@link #writeSummary(Path, InputTensor, Explanation, ColorMap)} writes, rendered}
+     *
+     * @param image RGB (3, H, W) in [0, 1] at the maps' size, or null to draw the maps alone
+     * @param e the explanation
+     * @param colors the colour map
+     */
     public static BufferedImage renderSummary(InputTensor image, Explanation e, ColorMap colors) {
         return render(image, List.of(new Panel("importance", e.importance()), new Panel("uncertainty", e.uncertainty()),
                 new Panel("U-RELAX", e.uRelax(), true)), colors);

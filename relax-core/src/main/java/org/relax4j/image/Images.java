@@ -25,6 +25,8 @@ public final class Images {
      * Reads an image file (PNG, JPEG, or anything ImageIO reads) as RGB (3, H, W) in [0, 1]; alpha is dropped,
      * grey images are repeated over the three channels.
      *
+     * @param file the image file
+     * @return the image, RGB (3, H, W) in [0, 1]
      * @throws IOException if the file is missing or not an image ImageIO can read
      */
     public static InputTensor read(Path file) throws IOException {
@@ -37,6 +39,8 @@ public final class Images {
      * 8000 × 8000 photo never occupies memory at full size. Images smaller than twice the target are read whole,
      * exactly as {@link #read(Path)} reads them.
      *
+     * @param file the image file
+     * @return the image, RGB (3, H, W) in [0, 1], at its own size or subsampled
      * @param height the target height, at least 1
      * @param width the target width, at least 1
      * @throws IOException naming the file if it is missing, not an image, or damaged
@@ -79,7 +83,11 @@ public final class Images {
         }
     }
 
-    /** Converts an image to RGB (3, H, W) in [0, 1]. */
+    /**
+     * {@return the image converted to RGB (3, H, W) in [0, 1]}
+     *
+     * @param img the image
+     */
     public static InputTensor fromImage(BufferedImage img) {
         int h = img.getHeight();
         int w = img.getWidth();
@@ -95,7 +103,11 @@ public final class Images {
         return InputTensor.of(3, h, w, d);
     }
 
-    /** Converts a (3, H, W) tensor in [0, 1] (values are clamped) to an RGB image. */
+    /**
+     * {@return a (3, H, W) tensor in [0, 1] (values are clamped) converted to an RGB image}
+     *
+     * @param rgb a tensor of 3 channels
+     */
     public static BufferedImage toImage(InputTensor rgb) {
         if (rgb.channels() != 3) {
             throw new IllegalArgumentException("an RGB image needs 3 channels, got " + rgb.channels());
@@ -120,6 +132,11 @@ public final class Images {
     /**
      * Resizes every channel to {@code height × width} by bilinear interpolation with half-pixel centres and no
      * antialiasing, as {@code torch.nn.functional.interpolate(mode='bilinear', align_corners=False)}.
+     *
+     * @param x the tensor to resize
+     * @param height the new height, at least 1
+     * @param width the new width, at least 1
+     * @return a new tensor (C, height, width)
      */
     public static InputTensor resize(InputTensor x, int height, int width) {
         if (height <= 0 || width <= 0) {
@@ -186,6 +203,11 @@ public final class Images {
     /**
      * The reference's preprocessing: read, resize to {@code size × size}, normalise with the ImageNet statistics.
      * Masks then multiply the normalised image, so a fully masked pixel is the ImageNet mean colour.
+     *
+     * @param file the image file
+     * @param size the side of the square the image is resized to
+     * @return the normalised image (3, size, size)
+     * @throws IOException if the file is missing or not an image ImageIO can read
      */
     public static InputTensor readImageNet(Path file, int size) throws IOException {
         return Normalization.imagenet().normalize(resize(read(file), size, size));

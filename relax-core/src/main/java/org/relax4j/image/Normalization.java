@@ -36,12 +36,12 @@ public final class Normalization {
         this.std = std;
     }
 
-    /** ImageNet's RGB statistics: mean {0.485, 0.456, 0.406}, std {0.229, 0.224, 0.225}. */
+    /** {@return ImageNet's RGB statistics: mean {0.485, 0.456, 0.406}, std {0.229, 0.224, 0.225}} */
     public static Normalization imagenet() {
         return IMAGENET;
     }
 
-    /** RGB in {@code [0, 1]} as read from the image: mean 0, std 1 on 3 channels. */
+    /** {@return RGB in {@code [0, 1]} as read from the image: mean 0, std 1 on 3 channels} */
     public static Normalization unit() {
         return UNIT;
     }
@@ -71,27 +71,35 @@ public final class Normalization {
         return new Normalization("custom", mean.clone(), std.clone());
     }
 
-    /** Number of channels. */
+    /** {@return number of channels} */
     public int channels() {
         return mean.length;
     }
 
-    /** Per-channel means (a copy). */
+    /** {@return per-channel means (a copy)} */
     public float[] mean() {
         return mean.clone();
     }
 
-    /** Per-channel standard deviations (a copy). */
+    /** {@return per-channel standard deviations (a copy)} */
     public float[] std() {
         return std.clone();
     }
 
-    /** Mean of channel {@code c}. */
+    /**
+     * {@return mean of channel {@code c}}
+     *
+     * @param c channel index
+     */
     public float mean(int c) {
         return mean[c];
     }
 
-    /** Standard deviation of channel {@code c}. */
+    /**
+     * {@return standard deviation of channel {@code c}}
+     *
+     * @param c channel index
+     */
     public float std(int c) {
         return std[c];
     }
@@ -144,6 +152,8 @@ public final class Normalization {
      * {@code scale[c] = std[c] / target.std[c]} and {@code shift[c] = (mean[c] − target.mean[c]) / target.std[c]}
      * (each computed once in float). From ImageNet to {@link #unit()} this is {@code x · std[c] + mean[c]} exactly.
      *
+     * @param target the pixel space to convert to
+     * @return the conversion
      * @throws IllegalArgumentException if the channel counts differ
      */
     public Conversion conversionTo(Normalization target) {
@@ -259,6 +269,11 @@ public final class Normalization {
          * Applies the map to {@code n} samples of shape (C, plane), NCHW:
          * {@code dst[dstOffset + (b·C + c)·plane + p] = src[srcOffset + (b·C + c)·plane + p] · scale[c] + shift[c]}.
          *
+         * @param srcOffset index of the first input value in {@code src}
+         * @param dstOffset index of the first value written to {@code dst}
+         * @param n the number of samples
+         * @param channels channels C per sample
+         * @param plane values per channel of one sample (H·W)
          * @param src input values. Not modified (unless it is {@code dst}, which is allowed with equal offsets).
          * @param dst receives the result. Modified.
          * @throws IllegalArgumentException if {@code channels} differs from {@link #channels()}
@@ -283,6 +298,11 @@ public final class Normalization {
          * {@code dst[dstOffset + (b·plane + p)·C + c] = src[srcOffset + (b·C + c)·plane + p] · scale[c] + shift[c]}.
          * An identity map copies the values unchanged.
          *
+         * @param srcOffset index of the first input value in {@code src}
+         * @param dstOffset index of the first value written to {@code dst}
+         * @param n the number of samples
+         * @param channels channels C per sample
+         * @param plane values per channel of one sample (H·W)
          * @param src input values, NCHW. Not modified.
          * @param dst receives the NHWC result; must not overlap {@code src}. Modified.
          * @throws IllegalArgumentException if {@code channels} differs from {@link #channels()}

@@ -32,7 +32,13 @@ public final class Npy {
         }
     }
 
-    /** Writes {@code map} as a (H, W) float32 {@code .npy} to {@code out}, which is left open. */
+    /**
+     * Writes {@code map} as a (H, W) float32 {@code .npy} to {@code out}, which is left open.
+     *
+     * @param out the stream to write to; not closed
+     * @param map the map
+     * @throws IOException if the stream cannot be written
+     */
     public static void write(OutputStream out, PixelMap map) throws IOException {
         out.write(toBytes(map));
     }

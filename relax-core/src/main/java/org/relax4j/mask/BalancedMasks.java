@@ -63,7 +63,12 @@ public final class BalancedMasks implements MaskSource {
         this.order = orderFor(cells);
     }
 
-    /** The Hadamard order B for {@code cells}: the smallest power of two ≥ cells² + 1 (a block has 2B masks). */
+    /**
+     * {@return the Hadamard order B for {@code cells}: the smallest power of two ≥ cells² + 1 (a block has 2B
+     * masks)}
+     *
+     * @param cells cells per grid side
+     */
     public static int orderFor(int cells) {
         int needed = cells * cells + 1;
         int b = 2;
@@ -73,6 +78,7 @@ public final class BalancedMasks implements MaskSource {
         return b;
     }
 
+    /** {@return the seed of the masks} */
     public long seed() {
         return seed;
     }
@@ -82,6 +88,7 @@ public final class BalancedMasks implements MaskSource {
         return cells;
     }
 
+    /** {@return the probability that a grid cell is kept} */
     public float keepProbability() {
         return keepProbability;
     }

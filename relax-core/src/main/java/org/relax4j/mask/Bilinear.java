@@ -16,6 +16,13 @@ public final class Bilinear {
      * {@code src = max(scale * (dst + 0.5) - 0.5, 0)} with {@code scale = (float) in / out} (the product in
      * double, stored as float, as PyTorch), {@code i0 = floor(src)}, {@code i1 = min(i0 + 1, in - 1)},
      * {@code w1 = src - i0}, {@code w0 = 1 - w1}.
+     *
+     * @param in the number of source samples
+     * @param out the number of output samples
+     * @param dst the output index, in [0, out)
+     * @param index receives the two source indices at {@code at}, {@code at + 1}. Modified.
+     * @param weight receives the two weights at {@code at}, {@code at + 1}. Modified.
+     * @param at index of the first value written to {@code index} and {@code weight}
      */
     public static void source(int in, int out, int dst, int[] index, float[] weight, int at) {
         float scale = (float) in / out;

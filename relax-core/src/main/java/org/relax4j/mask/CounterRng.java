@@ -25,29 +25,52 @@ public final class CounterRng {
     private CounterRng() {
     }
 
-    /** The SplitMix64 finaliser: a bijective mix of 64 bits. */
+    /**
+     * {@return {@code z} mixed by the SplitMix64 finaliser, a bijection of 64 bits}
+     *
+     * @param z the 64 bits to mix
+     */
     public static long mix64(long z) {
         z = (z ^ (z >>> 30)) * MIX_1;
         z = (z ^ (z >>> 27)) * MIX_2;
         return z ^ (z >>> 31);
     }
 
-    /** The per-mask key; the draws of one mask all start from it. */
+    /**
+     * {@return the per-mask key; the draws of one mask all start from it}
+     *
+     * @param seed the seed of the masks
+     * @param maskIndex the mask index n
+     */
     public static long maskKey(long seed, long maskIndex) {
         return mix64(mix64(seed) + maskIndex * GOLDEN);
     }
 
-    /** 64 random bits for draw {@code draw} of the mask whose key is {@code maskKey}. */
+    /**
+     * {@return 64 random bits for draw {@code draw} of the mask whose key is {@code maskKey}}
+     *
+     * @param maskKey the key from {@link #maskKey}
+     * @param draw the draw index within the mask
+     */
     public static long bits(long maskKey, int draw) {
         return mix64(maskKey + (draw + 1L) * DRAW_STEP);
     }
 
-    /** A uniform float in [0, 1) with 24 random bits; exact, so identical on every platform. */
+    /**
+     * {@return a uniform float in [0, 1) with 24 random bits; exact, so identical on every platform}
+     *
+     * @param bits random bits from {@link #bits}; the top 24 are used
+     */
     public static float uniform(long bits) {
         return (bits >>> 40) * 0x1.0p-24f;
     }
 
-    /** A uniform integer in [0, n) for n &lt; 2³¹, by multiply-shift of the high 32 bits. */
+    /**
+     * {@return a uniform integer in [0, n) for n &lt; 2³¹, by multiply-shift of the high 32 bits}
+     *
+     * @param bits random bits from {@link #bits}; the top 32 are used
+     * @param n the bound, positive
+     */
     public static int below(long bits, int n) {
         return (int) (((bits >>> 32) * n) >>> 32);
     }

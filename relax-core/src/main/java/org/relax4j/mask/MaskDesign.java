@@ -20,7 +20,13 @@ public enum MaskDesign {
      */
     BALANCED;
 
-    /** The mask source of this design. */
+    /**
+     * {@return the mask source of this design}
+     *
+     * @param seed the seed of the masks
+     * @param cells cells per grid side
+     * @param keepProbability the probability that a grid cell is kept
+     */
     public MaskSource source(long seed, int cells, float keepProbability) {
         return switch (this) {
             case RANDOM -> new RandomMasks(seed, cells, keepProbability);
@@ -28,7 +34,7 @@ public enum MaskDesign {
         };
     }
 
-    /** The name as the command line spells it: {@code random} or {@code balanced}. */
+    /** {@return the name as the command line spells it: {@code random} or {@code balanced}} */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -36,6 +42,8 @@ public enum MaskDesign {
     /**
      * Parses {@link #id()}, case-insensitively.
      *
+     * @param id {@code random} or {@code balanced}, in any case; surrounding blanks are ignored
+     * @return the design
      * @throws IllegalArgumentException naming the valid designs
      */
     public static MaskDesign parse(String id) {

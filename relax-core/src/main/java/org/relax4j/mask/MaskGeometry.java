@@ -25,6 +25,9 @@ public final class MaskGeometry {
     private final float[] colWeight;
 
     /**
+     * @param cells cells per grid side, at least 1
+     * @param height mask height H
+     * @param width mask width W
      * @throws IllegalArgumentException if cells &lt; 1, or H or W is not larger than the padding {@code cells / 2}
      *         (reflect padding, like PyTorch's, needs the padding to be smaller than the side)
      */
@@ -73,39 +76,48 @@ public final class MaskGeometry {
         return u;
     }
 
+    /** {@return cells per grid side} */
     public int cells() {
         return cells;
     }
 
+    /** {@return mask height H} */
     public int height() {
         return height;
     }
 
+    /** {@return mask width W} */
     public int width() {
         return width;
     }
 
-    /** Row tables: for shift dx and row i, entries {@code 2*(dx*H + i)} and {@code +1} hold grid rows r0, r1. A copy. */
+    /**
+     * {@return row tables: for shift dx and row i, entries {@code 2*(dx*H + i)} and {@code +1} hold grid rows
+     * r0, r1. A copy}
+     */
     public int[] rowIndices() {
         return rowIndex.clone();
     }
 
-    /** Row weights w0, w1, laid out like {@link #rowIndices()}. A copy. */
+    /** {@return row weights w0, w1, laid out like {@link #rowIndices()}. A copy} */
     public float[] rowWeights() {
         return rowWeight.clone();
     }
 
-    /** Column tables: for shift dy and column j, entries {@code 2*(dy*W + j)} and {@code +1} hold grid columns. A copy. */
+    /**
+     * {@return column tables: for shift dy and column j, entries {@code 2*(dy*W + j)} and {@code +1} hold grid
+     * columns. A copy}
+     */
     public int[] colIndices() {
         return colIndex.clone();
     }
 
-    /** Column weights, laid out like {@link #colIndices()}. A copy. */
+    /** {@return column weights, laid out like {@link #colIndices()}. A copy} */
     public float[] colWeights() {
         return colWeight.clone();
     }
 
-    /** Scratch floats that {@link #blendColumns} needs: cells × W. */
+    /** {@return scratch floats that {@link #blendColumns} needs: cells × W} */
     public int blendLength() {
         return cells * width;
     }
@@ -113,6 +125,9 @@ public final class MaskGeometry {
     /**
      * Step 1 along the width, for every grid row: {@code blend[a*W + j]} for the mask's grid and column shift.
      *
+     * @param gridOffset index of the grid's first value in {@code grid}
+     * @param dy column shift in [0, cells)
+     * @param blendOffset index of the first value written to {@code blend}
      * @param grid cells² values of 0/1 from {@code gridOffset}. Not modified.
      * @param blend receives cells × W values from {@code blendOffset}. Modified.
      */
@@ -131,6 +146,10 @@ public final class MaskGeometry {
     /**
      * Step 1 along the height, for one output row: {@code mask[outOffset + j]} for j in [0, W).
      *
+     * @param blendOffset index of the first blended value in {@code blend}
+     * @param dx row shift in [0, cells)
+     * @param i output row in [0, H)
+     * @param outOffset index of the first value written to {@code mask}
      * @param blend the output of {@link #blendColumns} for this mask, from {@code blendOffset}. Not modified.
      * @param mask receives W values from {@code outOffset}. Modified.
      */
@@ -148,6 +167,8 @@ public final class MaskGeometry {
     /**
      * Renders one whole mask (H × W, row-major) from an explicit grid and shift.
      *
+     * @param gridOffset index of the grid's first value in {@code grid}
+     * @param outOffset index of the first value written to {@code out}; ignored when {@code out} is null
      * @param grid cells² values of 0/1, row-major, from {@code gridOffset}. Not modified.
      * @param dx row shift in [0, cells)
      * @param dy column shift in [0, cells)
@@ -169,7 +190,13 @@ public final class MaskGeometry {
         return out;
     }
 
-    /** Renders mask {@code index} of {@code source} (H × W, row-major) into a new array. */
+    /**
+     * {@return mask {@code index} of {@code source} rendered (H × W, row-major) into a new array}
+     *
+     * @param source the masks, with this geometry's cells
+     * @param index the mask's index in {@code source}
+     * @throws IllegalArgumentException if the source has a different number of cells
+     */
     public float[] render(MaskSource source, long index) {
         if (source.cells() != cells) {
             throw new IllegalArgumentException("source has " + source.cells() + " cells, geometry has " + cells);

@@ -12,10 +12,10 @@ import java.util.Optional;
  */
 public interface MaskSource {
 
-    /** Cells per side of each grid. */
+    /** {@return cells per side of each grid} */
     int cells();
 
-    /** Number of masks available, or {@link Long#MAX_VALUE} for an endless source. */
+    /** {@return number of masks available, or {@link Long#MAX_VALUE} for an endless source} */
     long size();
 
     /**
@@ -23,6 +23,11 @@ public interface MaskSource {
      * 0 or 1) and its shift into {@code shift[shiftOffset]} (row shift dx) and {@code shift[shiftOffset + 1]}
      * (column shift dy), each in [0, cells).
      *
+     * @param index the mask index, in [0, size())
+     * @param grid receives the grid, cells² values from {@code gridOffset}. Modified.
+     * @param gridOffset index of the grid's first value in {@code grid}
+     * @param shift receives dx and dy from {@code shiftOffset}. Modified.
+     * @param shiftOffset index of dx in {@code shift}
      * @throws IndexOutOfBoundsException if {@code index} is not in [0, size())
      */
     void draw(long index, byte[] grid, int gridOffset, int[] shift, int shiftOffset);
@@ -32,6 +37,8 @@ public interface MaskSource {
      * identically distributed, while the masks inside one block may be chosen together (as {@link BalancedMasks}
      * does). The error estimate groups masks by whole blocks. The default, 1, says every mask is independent
      * ({@link RandomMasks}; {@link RecordedMasks} assumes it of the run it replays).
+     *
+     * @return masks per block, at least 1
      */
     default int blockSize() {
         return 1;

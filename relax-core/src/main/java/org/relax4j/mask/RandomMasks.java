@@ -33,6 +33,7 @@ public final class RandomMasks implements MaskSource {
         this.keepProbability = keepProbability;
     }
 
+    /** {@return the seed of the masks} */
     public long seed() {
         return seed;
     }
@@ -42,6 +43,7 @@ public final class RandomMasks implements MaskSource {
         return cells;
     }
 
+    /** {@return the probability that a grid cell is kept} */
     public float keepProbability() {
         return keepProbability;
     }

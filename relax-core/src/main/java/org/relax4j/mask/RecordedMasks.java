@@ -59,6 +59,12 @@ public final class RecordedMasks implements MaskSource {
     /**
      * Reads raw little-endian files as the golden run stores them: {@code uint8 (N, cells, cells)} grids and
      * {@code int32 (N, 2)} shifts.
+     *
+     * @param cells cells per grid side
+     * @param gridFile the grids, {@code uint8 (N, cells, cells)}
+     * @param shiftFile the shifts, {@code int32 (N, 2)}
+     * @return the recorded masks
+     * @throws IOException if a file cannot be read
      */
     public static RecordedMasks read(int cells, Path gridFile, Path shiftFile) throws IOException {
         byte[] g = Files.readAllBytes(gridFile);
@@ -71,7 +77,11 @@ public final class RecordedMasks implements MaskSource {
         return new RecordedMasks(cells, g, s);
     }
 
-    /** The first {@code n} masks. */
+    /**
+     * {@return the first {@code n} masks}
+     *
+     * @param n how many masks, in [1, size()]
+     */
     public RecordedMasks first(int n) {
         if (n < 1 || n > count) {
             throw new IllegalArgumentException("n must be in [1, " + count + "], got " + n);

@@ -17,21 +17,31 @@ import org.relax4j.mask.MaskGeometry;
  */
 public interface DeviceBackend extends AutoCloseable {
 
-    /** Which device this is, for people: platform, device name, version and anything that affects results. */
+    /**
+     * {@return which device this is, for people: platform, device name, version and anything that affects
+     * results}
+     */
     String description();
 
-    /** The largest single buffer the device allocates, in bytes (OpenCL: CL_DEVICE_MAX_MEM_ALLOC_SIZE). */
+    /** {@return the largest single buffer the device allocates, in bytes (OpenCL: CL_DEVICE_MAX_MEM_ALLOC_SIZE)} */
     long maxAllocationBytes();
 
-    /** The device's memory, in bytes (OpenCL: CL_DEVICE_GLOBAL_MEM_SIZE). */
+    /** {@return the device's memory, in bytes (OpenCL: CL_DEVICE_GLOBAL_MEM_SIZE)} */
     long globalMemoryBytes();
 
-    /** The device memory, in bytes, that {@link #openRun} allocates for {@code layout}: every buffer, both slots. */
+    /**
+     * {@return the device memory, in bytes, that {@link #openRun} allocates for {@code layout}: every buffer, both
+     * slots}
+     *
+     * @param layout the run's layout
+     */
     long runMemoryBytes(RunLayout layout);
 
     /**
      * Allocates one explanation's device buffers, uploads the input, the mask tables and the initial state.
      *
+     * @param layout the run's layout, validated by the pipeline
+     * @return the run; the caller closes it
      * @throws OpenClException (or the backend's equivalent) if the device refuses
      */
     DeviceRun openRun(RunLayout layout);
@@ -52,17 +62,17 @@ public interface DeviceBackend extends AutoCloseable {
      */
     record RunLayout(float[] input, int channels, int height, int width, MaskGeometry geometry, int maxBatch,
                      int samplesPerBuffer, float initialWeight) {
-        /** Cells per grid side. */
+        /** {@return cells per grid side} */
         public int cells() {
             return geometry.cells();
         }
 
-        /** H · W. */
+        /** {@return H · W, the pixels of one input} */
         public int pixels() {
             return height * width;
         }
 
-        /** C · H · W, the floats of one masked input. */
+        /** {@return C · H · W, the floats of one masked input} */
         public int sampleFloats() {
             return channels * height * width;
         }
@@ -79,18 +89,32 @@ public interface DeviceBackend extends AutoCloseable {
         /** Number of slots. */
         int SLOTS = 2;
 
-        /** Draws masks [firstMask, firstMask + count) of the counter-based generator into the slot, on the device. */
+        /**
+         * Draws masks [firstMask, firstMask + count) of the counter-based generator into the slot, on the device.
+         *
+         * @param slot the slot, 0 or 1
+         * @param draws the generator's parameters
+         * @param firstMask the first mask
+         * @param count the number of masks
+         */
         void drawCounterMasks(int slot, CounterDraws draws, long firstMask, int count);
 
         /**
          * Uploads grids and shifts drawn on the host into the slot.
          *
+         * @param slot the slot, 0 or 1
+         * @param count the number of masks
          * @param grids count·cells² values of 0/1. Not modified, not kept.
          * @param shifts 2·count values [dx, dy]. Not modified, not kept.
          */
         void uploadMasks(int slot, byte[] grids, int[] shifts, int count);
 
-        /** Renders the slot's masks times the input, and starts bringing the result to the host. */
+        /**
+         * Renders the slot's masks times the input, and starts bringing the result to the host.
+         *
+         * @param slot the slot, 0 or 1
+         * @param count the number of masks
+         */
         void render(int slot, int count);
 
         /**
@@ -98,6 +122,8 @@ public interface DeviceBackend extends AutoCloseable {
          * (count·C·H·W floats from index 0). Safe to call from another thread than the one enqueueing work for
          * the other slot; the caller must not call {@link #render} for this slot until it returns.
          *
+         * @param slot the slot, 0 or 1
+         * @param count the number of masks
          * @param destination modified
          */
         void copyRendered(int slot, int count, float[] destination);
@@ -105,14 +131,29 @@ public interface DeviceBackend extends AutoCloseable {
         /**
          * Adds the slot's masks, in order, with these similarities to the estimator.
          *
+         * @param slot the slot, 0 or 1
+         * @param count the number of masks
          * @param similarities at least count values. Not modified; copied before the method returns.
          */
         void accumulate(int slot, int count, float[] similarities);
 
-        /** Waits for all work and reads the estimator's state into the three arrays (H·W each). */
+        /**
+         * Waits for all work and reads the estimator's state into the three arrays (H·W each).
+         *
+         * @param weights receives the sums of weights W. Modified.
+         * @param importance receives the importance R. Modified.
+         * @param uncertainty receives the uncertainty U. Modified.
+         */
         void readState(float[] weights, float[] importance, float[] uncertainty);
 
-        /** Waits for all work and reads the slot's grids and shifts back (for tests and diagnostics). */
+        /**
+         * Waits for all work and reads the slot's grids and shifts back (for tests and diagnostics).
+         *
+         * @param slot the slot, 0 or 1
+         * @param count the number of masks
+         * @param grids receives count·cells² values. Modified.
+         * @param shifts receives 2·count values [dx, dy]. Modified.
+         */
         void readMasks(int slot, int count, byte[] grids, int[] shifts);
 
         /** Waits for all work to finish. */

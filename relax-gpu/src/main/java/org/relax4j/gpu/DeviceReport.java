@@ -18,6 +18,11 @@ public final class DeviceReport {
     private DeviceReport() {
     }
 
+    /**
+     * Prints the report and exits with the status above (2 for a usage error).
+     *
+     * @param args {@code --require NAME}, optionally
+     */
     public static void main(String[] args) {
         String require = null;
         for (int i = 0; i < args.length; i++) {

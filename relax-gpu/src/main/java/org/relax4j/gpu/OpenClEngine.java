@@ -62,6 +62,7 @@ public final class OpenClEngine implements Engine {
     /**
      * Every OpenCL device here, one line each, numbered as the {@code device} argument counts them.
      *
+     * @return one line per device
      * @throws OpenClException if there is no OpenCL platform or device
      */
     public static List<String> devices() {

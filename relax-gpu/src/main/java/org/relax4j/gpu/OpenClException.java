@@ -8,10 +8,21 @@ package org.relax4j.gpu;
 public class OpenClException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates an exception with a message.
+     *
+     * @param message what failed
+     */
     public OpenClException(String message) {
         super(message);
     }
 
+    /**
+     * Creates an exception with a message and a cause.
+     *
+     * @param message what failed
+     * @param cause the underlying exception
+     */
     public OpenClException(String message, Throwable cause) {
         super(message, cause);
     }

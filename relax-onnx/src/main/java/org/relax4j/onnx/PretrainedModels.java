@@ -87,7 +87,11 @@ public final class PretrainedModels {
     private PretrainedModels() {
     }
 
-    /** {@code $RELAX4J_CACHE} if set and non-empty, else {@code ~/.cache/relax4j}. */
+    /**
+     * {@code $RELAX4J_CACHE} if set and non-empty, else {@code ~/.cache/relax4j}.
+     *
+     * @return the cache directory
+     */
     public static Path defaultCacheDir() {
         String env = System.getenv(CACHE_ENV);
         if (env != null && !env.isBlank()) {
@@ -132,6 +136,9 @@ public final class PretrainedModels {
      * Returns the directory holding nsfwjs's MobileNetV2 TensorFlow.js files ({@code model.min.js} and its
      * shards) in {@code cacheDir}, fetching them with npm if missing.
      *
+     * @param cacheDir the cache directory
+     * @param log receives progress messages
+     * @return the directory with the model files
      * @throws IllegalStateException if npm fails or the tarball's integrity does not match
      * @throws UncheckedIOException if a file cannot be read or written
      */
@@ -184,6 +191,8 @@ public final class PretrainedModels {
      * Converts nsfwjs's MobileNetV2 (directory with {@code model.min.js} or {@code model.json}) to the embedding
      * ONNX model, checking the expected input and output shapes.
      *
+     * @param tfjsModelDir the directory with the TensorFlow.js model
+     * @return the ONNX model with what the conversion did
      * @throws IllegalStateException if the converted model does not have the expected input or output shape
      */
     public static TfjsToOnnx.Result convertMobileNetV2(Path tfjsModelDir) {

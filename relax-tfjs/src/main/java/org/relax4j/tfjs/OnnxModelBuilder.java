@@ -23,11 +23,20 @@ import java.util.Set;
  * models; it is the converter's writer, not a general ONNX API, and may change.
  */
 public final class OnnxModelBuilder {
+    /**
+     * The ONNX IR version of the models built.
+     */
     public static final int IR_VERSION = 8;
+    /**
+     * The default-domain opset of the models built.
+     */
     public static final int OPSET = 13;
 
     /** TensorProto.DataType values. */
     public static final int FLOAT = 1;
+    /**
+     * TensorProto.DataType of int64.
+     */
     public static final int INT64 = 7;
 
     private static final int ATTR_FLOAT = 1;
@@ -43,6 +52,11 @@ public final class OnnxModelBuilder {
     private final List<ProtoWriter> outputs = new ArrayList<>();
     private final Set<String> initializerNames = new LinkedHashSet<>();
 
+    /**
+     * Starts an empty model.
+     *
+     * @param graphName the graph's name
+     */
     public OnnxModelBuilder(String graphName) {
         this.graphName = graphName;
     }
@@ -50,6 +64,9 @@ public final class OnnxModelBuilder {
     /**
      * Declares a graph input.
      *
+     * @param name the input's name
+     * @param elemType the element type, e.g. {@link #FLOAT}
+     * @return this builder
      * @param dims the shape; a negative entry is a symbolic dimension ({@code N} for the first, else {@code d<k>});
      *     null for unknown rank
      */
@@ -58,17 +75,36 @@ public final class OnnxModelBuilder {
         return this;
     }
 
-    /** Declares a graph output; see {@link #input} for {@code dims}. */
+    /**
+     * Declares a graph output; see {@link #input} for {@code dims}.
+     *
+     * @param name the output's name
+     * @param elemType the element type, e.g. {@link #FLOAT}
+     * @param dims the shape
+     * @return this builder
+     */
     public OnnxModelBuilder output(String name, int elemType, long[] dims) {
         outputs.add(valueInfo(name, elemType, dims));
         return this;
     }
 
+    /**
+     * {@return whether an initializer of this name was added}
+     *
+     * @param name the initializer's name
+     */
     public boolean hasInitializer(String name) {
         return initializerNames.contains(name);
     }
 
-    /** Adds a float32 initializer (stored as raw little-endian bytes) and returns its name. */
+    /**
+     * Adds a float32 initializer (stored as raw little-endian bytes) and returns its name.
+     *
+     * @param name the initializer's name, not used before
+     * @param dims the shape
+     * @param values as many values as the shape holds
+     * @return {@code name}
+     */
     public String initializer(String name, long[] dims, float[] values) {
         checkCount(name, dims, values.length);
         ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -76,7 +112,14 @@ public final class OnnxModelBuilder {
         return addInitializer(name, FLOAT, dims, raw.array());
     }
 
-    /** Adds an int64 initializer and returns its name. */
+    /**
+     * Adds an int64 initializer and returns its name.
+     *
+     * @param name the initializer's name, not used before
+     * @param dims the shape
+     * @param values as many values as the shape holds
+     * @return {@code name}
+     */
     public String initializerInt64(String name, long[] dims, long[] values) {
         checkCount(name, dims, values.length);
         ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -106,12 +149,18 @@ public final class OnnxModelBuilder {
         }
     }
 
-    /** Starts a node; call {@link Node#add()} to append it. */
+    /**
+     * Starts a node; call {@link Node#add()} to append it.
+     *
+     * @param opType the ONNX op, e.g. {@code Conv}
+     * @param name the node's name
+     * @return the node under construction
+     */
     public Node node(String opType, String name) {
         return new Node(opType, name);
     }
 
-    /** Number of nodes added. */
+    /** {@return number of nodes added} */
     public int nodeCount() {
         return nodes.size();
     }
@@ -130,34 +179,74 @@ public final class OnnxModelBuilder {
             this.name = name;
         }
 
+        /**
+         * Appends inputs.
+         *
+         * @param names the inputs' names
+         * @return this node
+         */
         public Node inputs(String... names) {
             in.addAll(List.of(names));
             return this;
         }
 
+        /**
+         * Appends outputs.
+         *
+         * @param names the outputs' names
+         * @return this node
+         */
         public Node outputs(String... names) {
             out.addAll(List.of(names));
             return this;
         }
 
+        /**
+         * Adds an integer attribute.
+         *
+         * @param key the attribute's name
+         * @param value its value
+         * @return this node
+         */
         public Node attr(String key, long value) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_INT).int64(3, value);
             attrs.add(a);
             return this;
         }
 
+        /**
+         * Adds a float attribute.
+         *
+         * @param key the attribute's name
+         * @param value its value
+         * @return this node
+         */
         public Node attr(String key, float value) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_FLOAT).float32(2, value);
             attrs.add(a);
             return this;
         }
 
+        /**
+         * Adds a string attribute.
+         *
+         * @param key the attribute's name
+         * @param value its value
+         * @return this node
+         */
         public Node attr(String key, String value) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_STRING).string(4, value);
             attrs.add(a);
             return this;
         }
 
+        /**
+         * Adds an integer list attribute.
+         *
+         * @param key the attribute's name
+         * @param values its values
+         * @return this node
+         */
         public Node attr(String key, long[] values) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_INTS);
             for (long v : values) {
@@ -167,6 +256,13 @@ public final class OnnxModelBuilder {
             return this;
         }
 
+        /**
+         * Adds a float list attribute.
+         *
+         * @param key the attribute's name
+         * @param values its values
+         * @return this node
+         */
         public Node attr(String key, float[] values) {
             ProtoWriter a = new ProtoWriter().string(1, key).int64(20, ATTR_FLOATS);
             for (float v : values) {
@@ -176,7 +272,12 @@ public final class OnnxModelBuilder {
             return this;
         }
 
-        /** Appends the node to the graph and returns its first output. */
+        /**
+         * Appends the node to the graph and returns its first output.
+         *
+         * @return the name of the node's first output
+         * @throws IllegalStateException if the node has no output
+         */
         public String add() {
             if (out.isEmpty()) {
                 throw new IllegalStateException("node " + name + " (" + opType + ") has no output");
@@ -197,7 +298,13 @@ public final class OnnxModelBuilder {
         }
     }
 
-    /** Serialises the model. */
+    /**
+     * Serialises the model.
+     *
+     * @param producerName the model's producer_name
+     * @param producerVersion the model's producer_version
+     * @return the serialised ModelProto
+     */
     public byte[] toBytes(String producerName, String producerVersion) {
         long bytes = 1024;
         for (ProtoWriter t : initializers) {

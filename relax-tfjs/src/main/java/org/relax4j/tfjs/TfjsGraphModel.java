@@ -47,7 +47,14 @@ public final class TfjsGraphModel {
      */
     public record Node(String name, String op, List<String> inputs, Map<String, Object> attr) {
 
-        /** Copies {@code inputs} and {@code attr} into unmodifiable collections. */
+        /**
+         * Copies {@code inputs} and {@code attr} into unmodifiable collections.
+         *
+         * @param name the node's name
+         * @param op the TensorFlow op
+         * @param inputs the input references as written
+         * @param attr the attributes
+         */
         public Node {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(op, "op");
@@ -55,7 +62,10 @@ public final class TfjsGraphModel {
             attr = Collections.unmodifiableMap(new LinkedHashMap<>(attr));
         }
 
-        /** The data inputs (control inputs {@code ^x} dropped), each as written, e.g. {@code "a"} or {@code "a:1"}. */
+        /**
+         * {@return the data inputs (control inputs {@code ^x} dropped), each as written, e.g. {@code "a"} or
+         * {@code "a:1"}}
+         */
         public List<String> dataInputs() {
             List<String> out = new ArrayList<>(inputs.size());
             for (String in : inputs) {
@@ -66,24 +76,43 @@ public final class TfjsGraphModel {
             return out;
         }
 
-        /** Whether the attribute is present. */
+        /**
+         * {@return whether the attribute is present}
+         *
+         * @param key the attribute's name
+         */
         public boolean hasAttr(String key) {
             return attr.containsKey(key);
         }
 
-        /** Integer attribute {@code {i: "3"}}; {@code fallback} if absent. */
+        /**
+         * {@return integer attribute {@code {i: "3"}}; {@code fallback} if absent}
+         *
+         * @param key the attribute's name
+         * @param fallback the value if absent
+         */
         public long attrInt(String key, long fallback) {
             Object tagged = tagged(key, "i");
             return tagged == null ? fallback : toLong(tagged, key);
         }
 
-        /** Float attribute {@code {f: 0.5}}; {@code fallback} if absent. */
+        /**
+         * {@return float attribute {@code {f: 0.5}}; {@code fallback} if absent}
+         *
+         * @param key the attribute's name
+         * @param fallback the value if absent
+         */
         public double attrFloat(String key, double fallback) {
             Object tagged = tagged(key, "f");
             return tagged == null ? fallback : toDouble(tagged, key);
         }
 
-        /** Boolean attribute {@code {b: true}}; {@code fallback} if absent. */
+        /**
+         * {@return boolean attribute {@code {b: true}}; {@code fallback} if absent}
+         *
+         * @param key the attribute's name
+         * @param fallback the value if absent
+         */
         public boolean attrBool(String key, boolean fallback) {
             Object tagged = tagged(key, "b");
             if (tagged == null) {
@@ -95,13 +124,23 @@ public final class TfjsGraphModel {
             throw badAttr(key, "a boolean");
         }
 
-        /** String attribute {@code {s: base64}}, decoded as UTF-8; {@code fallback} if absent. */
+        /**
+         * {@return string attribute {@code {s: base64}}, decoded as UTF-8; {@code fallback} if absent}
+         *
+         * @param key the attribute's name
+         * @param fallback the value if absent
+         */
         public String attrString(String key, String fallback) {
             Object tagged = tagged(key, "s");
             return tagged == null ? fallback : decodeBase64String(tagged, key);
         }
 
-        /** Integer list attribute {@code {list: {i: [...]}}}; {@code fallback} if absent. */
+        /**
+         * {@return integer list attribute {@code {list: {i: [...]}}}; {@code fallback} if absent}
+         *
+         * @param key the attribute's name
+         * @param fallback the value if absent
+         */
         public long[] attrInts(String key, long[] fallback) {
             List<?> list = listOf(key, "i");
             if (list == null) {
@@ -114,7 +153,11 @@ public final class TfjsGraphModel {
             return out;
         }
 
-        /** String list attribute {@code {list: {s: [...]}}}, each decoded from base64; empty if absent. */
+        /**
+         * {@return string list attribute {@code {list: {s: [...]}}}, each decoded from base64; empty if absent}
+         *
+         * @param key the attribute's name
+         */
         public List<String> attrStrings(String key) {
             List<?> list = listOf(key, "s");
             if (list == null) {
@@ -127,7 +170,11 @@ public final class TfjsGraphModel {
             return out;
         }
 
-        /** Shape attribute {@code {shape: {dim: [{size: "-1"}, ...]}}}; null if absent or of unknown rank. */
+        /**
+         * {@return shape attribute {@code {shape: {dim: [{size: "-1"}, ...]}}}; null if absent or of unknown rank}
+         *
+         * @param key the attribute's name
+         */
         public long[] attrShape(String key) {
             Object tagged = tagged(key, "shape");
             if (!(tagged instanceof Map<?, ?> shape) || Boolean.TRUE.equals(shape.get("unknownRank"))) {
@@ -220,7 +267,7 @@ public final class TfjsGraphModel {
      */
     public record Weight(String name, String dtype, long[] shape, float[] values) {
 
-        /** Number of elements, the product of the shape. */
+        /** {@return number of elements, the product of the shape} */
         public long size() {
             return product(shape);
         }
@@ -237,6 +284,8 @@ public final class TfjsGraphModel {
     /**
      * Reads a model from a directory: {@code model.json} if present, else {@code model.min.js} or {@code model.js}.
      *
+     * @param dir the model's directory
+     * @return the model
      * @throws IllegalArgumentException if the directory holds no model file, or the model is malformed
      * @throws UncheckedIOException if a file cannot be read
      */
@@ -255,6 +304,8 @@ public final class TfjsGraphModel {
      * Reads a model from its model file, {@code model.json} or a JS module such as {@code model.min.js}; the weight
      * shards are looked up beside it.
      *
+     * @param modelFile the model file
+     * @return the model
      * @throws IllegalArgumentException if the file is missing or the model is malformed
      * @throws UncheckedIOException if a file cannot be read
      */
@@ -452,27 +503,35 @@ public final class TfjsGraphModel {
                 + " (looked for " + manifestPath + ", " + manifestPath + ".min.js, " + manifestPath + ".js)");
     }
 
-    /** The nodes, in file order, by name. */
+    /** {@return the nodes, in file order, by name} */
     public Map<String, Node> nodes() {
         return nodes;
     }
 
-    /** The node with this name, or null. */
+    /**
+     * {@return the node with this name, or null}
+     *
+     * @param name the node's name
+     */
     public Node node(String name) {
         return nodes.get(name);
     }
 
-    /** The weights, in manifest order, by name. */
+    /** {@return the weights, in manifest order, by name} */
     public Map<String, Weight> weights() {
         return weights;
     }
 
-    /** The weight with this name, or null. */
+    /**
+     * {@return the weight with this name, or null}
+     *
+     * @param name the weight's name
+     */
     public Weight weight(String name) {
         return weights.get(name);
     }
 
-    /** How many nodes use each op, sorted by op name. */
+    /** {@return how many nodes use each op, sorted by op name} */
     public Map<String, Integer> opCounts() {
         Map<String, Integer> counts = new TreeMap<>();
         for (Node n : nodes.values()) {
@@ -481,7 +540,7 @@ public final class TfjsGraphModel {
         return counts;
     }
 
-    /** The names of the {@code Placeholder} nodes (the graph's inputs), in file order. */
+    /** {@return the names of the {@code Placeholder} nodes (the graph's inputs), in file order} */
     public List<String> placeholders() {
         List<String> out = new ArrayList<>();
         for (Node n : nodes.values()) {

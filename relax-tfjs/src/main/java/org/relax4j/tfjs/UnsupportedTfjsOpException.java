@@ -7,7 +7,13 @@ package org.relax4j.tfjs;
 public class UnsupportedTfjsOpException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The TensorFlow op.
+     */
     private final String op;
+    /**
+     * The name of the node that uses it.
+     */
     private final String node;
 
     /**
@@ -21,12 +27,12 @@ public class UnsupportedTfjsOpException extends IllegalArgumentException {
         this.node = node;
     }
 
-    /** The TensorFlow op. */
+    /** {@return the TensorFlow op} */
     public String op() {
         return op;
     }
 
-    /** The name of the node. */
+    /** {@return the name of the node} */
     public String node() {
         return node;
     }
