@@ -174,6 +174,7 @@ final class QualityReport {
             double lx0 = Math.log10(100);
             double lx1 = Math.log10(3000);
             Axis ax = new Axis(x0, y0, w, h, lx0, lx1, ly0, ly1);
+            g.setStroke(new BasicStroke(1f));
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
             g.drawString(r.subject().name(), x0, 18);
