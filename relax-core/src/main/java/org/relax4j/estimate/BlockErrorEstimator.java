@@ -19,8 +19,10 @@ import org.relax4j.mask.MaskSource;
  * Centring and the error field's effective number of independent components ν are computed from each block's
  * residual pooled over small pixel squares (the field is smooth at the scale of a grid cell; at most
  * {@value #MAX_STORED} pooled residuals are kept, adjacent ones merged beyond that). The bound at confidence c
- * is the point estimate times the c-quantile of F(ν, ν·(K − 1)): the run's own squared error scatters like
- * χ²_ν / ν around its expectation, and the estimate of that expectation like χ²_{ν(K−1)} / (ν(K−1)).
+ * is the point estimate times the c-quantile of F(ν, d): the run's own squared error scatters like χ²_ν / ν
+ * around its expectation, and the estimate of that expectation like χ²_d / d, with d from Satterthwaite's
+ * approximation for a difference of the per-pixel total (ν·(K − 1) degrees of freedom) and the centring term
+ * (K − 1: one number per block).
  *
  * <p>Masks must be added in index order. Not thread safe.
  */
@@ -270,7 +272,15 @@ public final class BlockErrorEstimator {
         double signal = spread - noise;
         double relative = signal > 0 ? Math.sqrt(noise / signal) : Double.POSITIVE_INFINITY;
         double nu = Math.max(1, Math.min(pooled.dof, poolSize.length));
-        double bound = relative * Math.sqrt(Quantiles.f(confidence, nu, nu * (k - 1)));
+        // The noise D = T − C: T (the per-pixel variances) is known to about ν(K − 1) degrees of freedom, but the
+        // centring term C (the variance of the map's mean error, one number per block) only to K' − 1; Satterthwaite
+        // combines them. With few blocks and a large C (balanced designs) this dominates the bound's width.
+        double centring = pixels * pooled.meanVariance;
+        double dfTotal = nu * (k - 1);
+        double dfCentring = Math.max(1, storedCount - 1);
+        double dfNoise = noise > 0 ? noise * noise / (total * total / dfTotal + centring * centring / dfCentring)
+                : dfTotal;
+        double bound = relative * Math.sqrt(Quantiles.f(confidence, nu, Math.max(1, dfNoise)));
         return new ErrorEstimate(relative, bound, confidence, blocks, nu, noise, new PixelMap(height, width, se));
     }
 
