@@ -113,6 +113,7 @@ public final class Relax implements AutoCloseable {
         long accumulationNanos = 0;
         float[] sims = new float[maxBatch];
         long used = 0;
+        double estimate = Double.NaN;
         SimilarityRange range = new SimilarityRange();
         // Opening the run first checks the input against the masks before the encoder spends any time.
         try (EngineRun run = engine.open(input, masks, maxBatch, config.initialWeight())) {
@@ -147,7 +148,11 @@ public final class Relax implements AutoCloseable {
                 run.accumulate(first, count, sims);
                 errors.add(first, count, sims);
                 boolean stop = config.adaptive() && next < cap && errors.reached(config.targetError());
-                double estimate = errors.bound();
+                // The estimate costs a pass over the pixels and the blocks' Gram matrix: outside adaptive runs it is
+                // refreshed for the progress report at every tenth of the run only.
+                if (config.adaptive() || next * 10 / cap != first * 10 / cap || next >= cap) {
+                    estimate = errors.bound();
+                }
                 accumulationNanos += System.nanoTime() - t;
                 used = next;
                 listener.onProgress(new Progress(next, stop ? next : cap, Duration.ofNanos(System.nanoTime() - start),
