@@ -107,9 +107,7 @@ public final class ExplanationFiles {
                 : new Heatmaps.Panel("standard error: too few masks to estimate",
                         new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
         if (targetRgb != null) {
-            int[] shape = targetRgb.shape();
-            BufferedImage target = Heatmaps.render(targetRgb, List.of(new Heatmaps.Panel("target",
-                    new PixelMap(shape[0], shape[1], new float[shape[0] * shape[1]]), true)));
+            BufferedImage target = Heatmaps.renderImage(targetRgb, "target");
             BufferedImage matched = Heatmaps.render(rgb, List.of(new Heatmaps.Panel(String.format(java.util.Locale.ROOT,
                     "what matches the target (similarity %.2f)", e.targetSimilarity()), e.importance())));
             png(sink, "match.png", beside(target, matched));
