@@ -1,7 +1,5 @@
 package org.relax4j.cli;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,31 +123,38 @@ final class DatasetCommand implements Callable<Integer> {
                         + " task slots");
             }
             EncoderFactory factory = encoder(spark, err);
+            // The files are listed on the driver (through Hadoop's file system API, so any URI works): a Spark job
+            // to list, count and name them cost seconds of a short job's start-up; the list is small.
+            List<String> paths;
+            try {
+                paths = ImageFiles.list(inputs, spark.sparkContext().hadoopConfiguration());
+            } catch (IllegalArgumentException ex) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "INPUT: " + ex.getMessage());
+            }
+            if (paths.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no images (" + ImageFiles.EXTENSIONS
+                        + ") under " + String.join(", ", inputs));
+            }
+            log(err, "images: " + paths.size() + " found");
             DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(size).outputDir(out)
                     .failFast(failFast).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
                     .partitions(partitions).build();
-            Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-                    .option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG,gif,GIF,bmp,BMP}")
-                    .load(inputs.toArray(new String[0])).select("path");
-            Dataset<Row> result = explainer.explainTo(files, tablePath);
-            List<Row> summary = result.groupBy("status").count().collectAsList();
+            Dataset<Row> result = explainer.explainPathsTo(spark, paths, tablePath);
             long ok = 0;
             long skipped = 0;
             long failed = 0;
-            for (Row r : summary) {
+            // One small job for the summary: status, path and message of every image.
+            for (Row r : result.select("status", "path", "message").collectAsList()) {
                 String s = r.getString(0);
-                long n = r.getLong(1);
                 if (ResultSchema.OK.equals(s)) {
-                    ok = n;
+                    ok++;
                 } else if (ResultSchema.SKIPPED.equals(s)) {
-                    skipped = n;
+                    skipped++;
                 } else {
-                    failed += n;
+                    if (++failed <= 20) {
+                        err.println("relax: failed: " + r.getString(1) + ": " + r.getString(2));
+                    }
                 }
-            }
-            for (Row r : result.filter(col("status").equalTo(ResultSchema.FAILED)).select("path", "message")
-                    .limit(20).collectAsList()) {
-                err.println("relax: failed: " + r.getString(0) + ": " + r.getString(1));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             stdout.println(String.format(Locale.ROOT, "%s: %d images explained, %d already complete (skipped), "
@@ -202,5 +207,11 @@ final class DatasetCommand implements Callable<Integer> {
                     "--size, --partitions and --encoder-threads must be >= 0");
         }
         return options.toConfig(spec, "--threads-per-task", threadsPerTask);
+    }
+
+    private void log(PrintWriter err, String s) {
+        if (!quiet) {
+            err.println(s);
+        }
     }
 }

@@ -58,6 +58,11 @@ class DatasetCommandTest {
 
         String[] again = outErr(concat(new String[] {"dataset", in.toString(), "--out", data.toString()}, common));
         assertTrue(again[1].contains("0 images explained, 1 already complete (skipped), 1 failed"), again[1]);
+
+        String[] missing = outErr(concat(new String[] {"dataset", dir.resolve("no-such").toString(), "--out",
+                data.toString()}, common));
+        assertEquals("2", missing[0], missing[2]);
+        assertTrue(missing[2].contains("INPUT: no file or folder at") && missing[2].contains("no-such"), missing[2]);
     }
 
     static String[] concat(String[] a, String[] b) {

@@ -116,6 +116,23 @@ class DatasetExplainerTest {
         assertNull(bad.getAs("importance"));
     }
 
+    /** Paths listed on the driver (names made there, no shuffle) give the same ids and the same maps. */
+    @Test
+    void pathsFromTheDriverGiveTheSameIdsAndMaps() throws IOException {
+        List<String> paths = new java.util.ArrayList<>();
+        for (Row r : files().select("path").collectAsList()) {
+            paths.add(r.getString(0));
+        }
+        java.util.Collections.reverse(paths);
+        Map<String, Row> rows = byId(explainer().build().explainPaths(spark, paths));
+        assertEquals(Set.of("a", "a-2", "b", "c", "bad"), rows.keySet());
+        assertTrue(((String) rows.get("a-2").getAs("path")).contains("/sub/"), "a-2 is the later path");
+        for (String id : List.of("a", "a-2", "b", "c")) {
+            assertSameMaps(single(rows.get(id).getAs("path")), rows.get(id));
+        }
+        assertEquals(ResultSchema.FAILED, rows.get("bad").getAs("status"));
+    }
+
     @Test
     void imageDataSourceAndPathsGiveTheSameMaps() throws IOException {
         Dataset<Row> imageRows = spark.read().format("image").option("recursiveFileLookup", "true")
