@@ -38,9 +38,9 @@ import org.relax4j.EncoderException;
  * ({@code DynamicQuantizeLinear}: one scale per tensor), so in a batched run each row's embedding would depend on the
  * other rows of the batch (measured: up to 0.044 per component for 100 masked copies of one sentence). Every
  * sequence therefore runs on its own, which makes an embedding independent of how the calls are batched, at about
- * 1.5 times the time of one batched run (2.5 ms per sequence of 13 tokens on two cores). Within one sequence the
- * same holds for tokens removed through the attention mask: their activations still enter the scale, so removal
- * is very nearly, not exactly, the text without them.
+ * 1.5 times the time of one batched run (about 2 ms per sequence of 13 tokens on two cores). Within one sequence
+ * the same holds for tokens left out through the attention mask: their activations still enter the scale, which is
+ * why {@link WordMasking#REMOVE} also turns them into {@code [PAD]}, as padding is in a batch.
  *
  * <p><b>Where the model comes from.</b> {@link #load()} reads two class-path resources, {@value #MODEL_RESOURCE}
  * and {@value #TOKENIZER_RESOURCE}, which the artifact
@@ -65,6 +65,7 @@ public final class MiniLm implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final boolean takesTokenTypes;
     private final long maskTokenId;
+    private final long padTokenId;
     private final int dimension;
     private boolean closed;
 
@@ -85,12 +86,8 @@ public final class MiniLm implements AutoCloseable {
                         + inputs);
             }
             tok = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("padding", "false", "truncation", "false"));
-            Encoding mask = tok.encode("[MASK]", false, false);
-            if (mask.getIds().length != 1) {
-                throw new IllegalArgumentException("the tokenizer has no [MASK] token: \"[MASK]\" is "
-                        + String.join(" ", mask.getTokens()));
-            }
-            maskTokenId = mask.getIds()[0];
+            maskTokenId = specialId(tok, "[MASK]");
+            padTokenId = specialId(tok, "[PAD]");
             takesTokenTypes = inputs.contains("token_type_ids");
             session = s;
             options = opts;
@@ -106,6 +103,15 @@ public final class MiniLm implements AutoCloseable {
             opts.close();
             throw e;
         }
+    }
+
+    private static long specialId(HuggingFaceTokenizer tok, String token) {
+        Encoding e = tok.encode(token, false, false);
+        if (e.getIds().length != 1) {
+            throw new IllegalArgumentException("the tokenizer has no " + token + " token: \"" + token + "\" is "
+                    + String.join(" ", e.getTokens()));
+        }
+        return e.getIds()[0];
     }
 
     /**
@@ -144,7 +150,8 @@ public final class MiniLm implements AutoCloseable {
 
     /**
      * Loads a BERT-style sentence-embedding model (inputs {@code input_ids}, {@code attention_mask}, optionally
-     * {@code token_type_ids}; first output the hidden states (B, T, D)) and its tokenizer.
+     * {@code token_type_ids}; first output the hidden states (B, T, D)) and its tokenizer (with {@code [MASK]} and
+     * {@code [PAD]} tokens).
      *
      * @param model the ONNX model; read to the end, not closed
      * @param tokenizerJson the Hugging Face {@code tokenizer.json}; read, not closed
@@ -173,6 +180,11 @@ public final class MiniLm implements AutoCloseable {
     /** {@return the id of the {@code [MASK]} token} */
     public long maskTokenId() {
         return maskTokenId;
+    }
+
+    /** {@return the id of the padding token {@code [PAD]}} */
+    public long padTokenId() {
+        return padTokenId;
     }
 
     /**
