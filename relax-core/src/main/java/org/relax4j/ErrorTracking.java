@@ -4,14 +4,16 @@ import java.util.Arrays;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;
-import org.relax4j.mask.MaskGeometry;
+import org.relax4j.mask.DomainGeometry;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskSource;
 
 /**
  * What an explanation computes on the host beside the engine: the error estimate ({@link BlockErrorEstimator}) and,
  * if asked for, the control-variate importance ({@link ControlVariate}). The masks are rendered again on the host
- * from their grids and shifts ({@link MaskGeometry}, the same formula every engine uses), so neither needs anything
- * from the engine and both work with all of them. Not thread safe.
+ * from their grids and shifts ({@link DomainGeometry}, the same formula every engine uses), so neither needs anything
+ * from the engine and both work with all of them, on every domain (the estimate sees a map of any rank as rows ×
+ * last axis). Not thread safe.
  */
 final class ErrorTracking {
     /** Blocks needed before a run may stop at its target error: as few as give an estimate at all. */
@@ -30,12 +32,16 @@ final class ErrorTracking {
     private static final double CONTROL_VARIATE_SPACING = 1.1;
 
     private final MaskSource masks;
-    private final MaskGeometry geometry;
+    private final DomainGeometry geometry;
+    private final int rows;
+    private final int columns;
+    private final int poolCells;
     private final double confidence;
     private final BlockErrorEstimator estimator;
     private final byte[] grid;
-    private final int[] shift = new int[2];
-    private final float[] blend;
+    private final int[] shift;
+    private final float[] scratchA;
+    private final float[] scratchB;
     private final float[] mask;
     private ErrorEstimate last;
     private int lastBlocks = -1;
@@ -50,14 +56,21 @@ final class ErrorTracking {
     record Adjusted(long masks, float[] importance, ErrorEstimate error) {
     }
 
-    ErrorTracking(MaskSource masks, int height, int width, double confidence, ControlVariate controlVariate) {
+    ErrorTracking(MaskSource masks, MaskDomain domain, double confidence, ControlVariate controlVariate) {
         this.masks = masks;
-        this.geometry = new MaskGeometry(masks.cells(), height, width);
+        this.geometry = new DomainGeometry(domain);
+        int[] shape = domain.shape();
+        this.columns = shape[shape.length - 1];
+        this.rows = domain.positions() / columns;
+        int[] cells = domain.cells();
+        this.poolCells = cells[cells.length - 1];
         this.confidence = confidence;
         this.estimator = newEstimator();
-        this.grid = new byte[masks.cells() * masks.cells()];
-        this.blend = new float[geometry.blendLength()];
-        this.mask = new float[height * width];
+        this.grid = new byte[masks.gridLength()];
+        this.shift = new int[domain.rank()];
+        this.scratchA = new float[geometry.scratchLength()];
+        this.scratchB = new float[geometry.scratchLength()];
+        this.mask = new float[domain.positions()];
         this.controlVariate = controlVariate;
         if (controlVariate != null) {
             features = new float[1024 * controlVariate.features()];
@@ -66,8 +79,7 @@ final class ErrorTracking {
     }
 
     private BlockErrorEstimator newEstimator() {
-        return new BlockErrorEstimator(geometry.height(), geometry.width(), BlockErrorEstimator.blockSizeFor(masks),
-                masks.cells(), confidence);
+        return new BlockErrorEstimator(rows, columns, BlockErrorEstimator.blockSizeFor(masks), poolCells, confidence);
     }
 
     /** Masks per block of the estimate; an adaptive run checks its target at block ends. */
@@ -78,10 +90,7 @@ final class ErrorTracking {
     /** Renders mask {@code index} into {@link #mask}. */
     private void render(long index) {
         masks.draw(index, grid, 0, shift, 0);
-        geometry.blendColumns(grid, 0, shift[1], blend, 0);
-        for (int i = 0; i < geometry.height(); i++) {
-            geometry.maskRow(blend, 0, shift[0], i, mask, i * geometry.width());
-        }
+        geometry.render(grid, 0, shift, 0, mask, 0, scratchA, scratchB);
     }
 
     /** Adds masks [first, first + count) with their similarities. Not modified. */

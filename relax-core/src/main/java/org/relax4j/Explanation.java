@@ -18,20 +18,29 @@ public final class Explanation {
     private final Timings timings;
     private final String engine;
     private final RelaxConfig config;
+    private final Target target;
+    private final double targetSimilarity;
 
     /**
      * @param importance the importance map if not the state's own (the control-variate estimator's), else null
      */
-    Explanation(int height, int width, WeightedWelford state, float[] importance, long masksUsed, ErrorEstimate error,
-                Timings timings, String engine, RelaxConfig config) {
+    Explanation(int[] shape, WeightedWelford state, float[] importance, long masksUsed, ErrorEstimate error,
+                Timings timings, String engine, RelaxConfig config, Target target, double targetSimilarity) {
         float[] r = importance != null ? importance : state.importance();
         float[] u = state.uncertainty();
-        this.importance = new PixelMap(height, width, r);
-        this.uncertainty = new PixelMap(height, width, u);
-        this.variance = new PixelMap(height, width, state.variance());
-        this.uRelax = new PixelMap(height, width, URelax.compute(r, u));
+        this.importance = new PixelMap(shape, r);
+        this.uncertainty = new PixelMap(shape, u);
+        this.variance = new PixelMap(shape, state.variance());
+        this.uRelax = new PixelMap(shape, URelax.compute(r, u));
         this.masksUsed = masksUsed;
-        this.error = error;
+        // The estimate sees the map as rows x last axis; give its standard errors the map's own shape.
+        this.error = error.standardError() != null && error.standardError().size() == r.length
+                && !java.util.Arrays.equals(error.standardError().shape(), shape)
+                ? new ErrorEstimate(error.relativeError(), error.bound(), error.confidence(), error.blocks(),
+                        error.effectiveDegreesOfFreedom(), error.noise(), error.standardError().reshape(shape))
+                : error;
+        this.target = target;
+        this.targetSimilarity = targetSimilarity;
         this.timings = timings;
         this.engine = engine;
         this.config = config;
@@ -94,6 +103,27 @@ public final class Explanation {
         return config;
     }
 
+    /** {@return what the masked representations were compared with ({@link Target#unmasked()} by default)} */
+    public Target target() {
+        return target;
+    }
+
+    /**
+     * {@return the similarity of the unmasked input's representation to the target: how well the whole input matches
+     * it (a query, another image); 1 for the default target with cosine similarity}
+     */
+    public double targetSimilarity() {
+        return targetSimilarity;
+    }
+
+    private static String describe(int[] shape) {
+        StringBuilder b = new StringBuilder();
+        for (int a = 0; a < shape.length; a++) {
+            b.append(a == 0 ? "" : "x").append(shape[a]);
+        }
+        return b.toString();
+    }
+
     /**
      * What produced this explanation, with the model identified as the caller says (the library cannot know it).
      *
@@ -103,13 +133,14 @@ public final class Explanation {
      */
     public Provenance provenance(java.util.Map<String, ?> model) {
         return new Provenance(Provenance.LIBRARY, Provenance.currentVersion(), System.getProperty("java.version"),
-                model == null ? null : new java.util.LinkedHashMap<>(model), config, importance.height(),
-                importance.width(), masksUsed, error, timings, engine);
+                model == null ? null : new java.util.LinkedHashMap<>(model), config,
+                java.util.Arrays.stream(importance.shape()).boxed().toList(), target.kind(), targetSimilarity, masksUsed,
+                error, timings, engine);
     }
 
     @Override
     public String toString() {
-        return "Explanation{" + importance.height() + "x" + importance.width() + ", masks=" + masksUsed + ", error≈"
+        return "Explanation{" + describe(importance.shape()) + ", masks=" + masksUsed + ", error≈"
                 + String.format(java.util.Locale.ROOT, "%.3f", error.relativeError()) + ", engine="
                 + engine + ", " + timings + "}";
     }

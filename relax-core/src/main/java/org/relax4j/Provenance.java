@@ -20,16 +20,19 @@ import org.relax4j.estimate.ErrorEstimate;
  * @param model the model's identity as the caller gave it (name, file, checksum, pixel space...); unmodifiable,
  *     in the caller's order
  * @param config the settings
- * @param height the maps' height
- * @param width the maps' width
+ * @param shape the maps' shape: {H, W} for an image, {words} for a text
+ * @param target what masked representations were compared with: {@code unmasked} (RELAX as published),
+ *     {@code representation} or {@code input} (a match explanation; see {@link Target})
+ * @param targetSimilarity the similarity of the unmasked input's representation to the target (1 for the unmasked
+ *     target with cosine similarity)
  * @param masksUsed the number of masks the maps are made of
  * @param error the importance map's error estimate
  * @param timings where the time went
  * @param engine the engine and device that ran, e.g. "cpu, 2 threads"
  */
 public record Provenance(String library, String libraryVersion, String javaVersion, Map<String, Object> model,
-                         RelaxConfig config, int height, int width, long masksUsed, ErrorEstimate error,
-                         Timings timings, String engine) {
+                         RelaxConfig config, List<Integer> shape, String target, double targetSimilarity,
+                         long masksUsed, ErrorEstimate error, Timings timings, String engine) {
 
     /** The library's name. */
     public static final String LIBRARY = "relax4j";
@@ -58,6 +61,8 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         Objects.requireNonNull(javaVersion, "javaVersion");
         model = model == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(model));
         Objects.requireNonNull(config, "config");
+        shape = List.copyOf(shape);
+        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(timings, "timings");
         Objects.requireNonNull(engine, "engine");
@@ -74,9 +79,20 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         return v != null ? v : DEVELOPMENT_BUILD;
     }
 
+    /** {@return the maps' height: the second-to-last axis of {@link #shape()} (1 for rank 1)} */
+    public int height() {
+        return shape.size() >= 2 ? shape.get(shape.size() - 2) : 1;
+    }
+
+    /** {@return the maps' width: the last axis of {@link #shape()}} */
+    public int width() {
+        return shape.get(shape.size() - 1);
+    }
+
     /**
      * The provenance as nested, ordered maps (a new, modifiable top level, so callers can add their own keys, such
-     * as the command line's image path and map files): {@code library}, {@code model}, {@code settings},
+     * as the command line's image path and map files): {@code library}, {@code model}, {@code settings}
+     * (what was computed), {@code run} (how: engine, threads, batch size), {@code targetSimilarity},
      * {@code engine}, {@code masksUsed}, {@code errorEstimate}, {@code timings}. Non-finite numbers become null.
      *
      * @return a new map
@@ -88,9 +104,11 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         lib.put("java", javaVersion);
 
         Map<String, Object> settings = new LinkedHashMap<>();
+        // What was computed (these decide the maps), then how it ran (these do not, beyond float rounding of the
+        // engine: see EngineComparison).
         settings.put("masks", config.masks());
-        settings.put("batchSize", config.batchSize());
-        settings.put("cells", config.cells());
+        settings.put("cells", config.discrete() ? null : config.cells());
+        settings.put("discrete", config.discrete());
         settings.put("keepProbability", config.keepProbability());
         settings.put("initialWeight", config.initialWeight());
         settings.put("seed", config.seed());
@@ -100,9 +118,14 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         settings.put("targetError", config.adaptive() ? config.targetError() : null);
         settings.put("confidence", config.confidence());
         settings.put("similarity", config.similarity().toString());
-        settings.put("engine", config.engine());
-        settings.put("threads", config.threads());
-        settings.put("size", List.of(height, width));
+        settings.put("baseline", config.baseline().id());
+        settings.put("target", target);
+        settings.put("size", shape);
+
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("engine", config.engine());
+        run.put("threads", config.threads());
+        run.put("batchSize", config.batchSize());
 
         Map<String, Object> err = new LinkedHashMap<>();
         err.put("relativeError", finiteOrNull(error.relativeError()));
@@ -125,9 +148,13 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("library", lib);
         root.put("model", model);
-        root.put("masking", "masks multiply the input as given (for images normally ImageNet-normalised, so a fully "
-                + "masked pixel is the ImageNet mean colour, as in the reference implementation)");
+        root.put("masking", config.baseline().isZero()
+                ? "masks multiply the input as given (for images normally ImageNet-normalised, so a fully masked pixel "
+                        + "is the ImageNet mean colour, as in the reference implementation)"
+                : "masked input = x*m + b*(1-m) with baseline b = " + config.baseline().id());
         root.put("settings", settings);
+        root.put("run", run);
+        root.put("targetSimilarity", finiteOrNull(targetSimilarity));
         root.put("engine", engine);
         root.put("masksUsed", masksUsed);
         root.put("errorEstimate", err);

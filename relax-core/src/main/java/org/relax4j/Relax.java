@@ -10,6 +10,7 @@ import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
@@ -98,15 +99,44 @@ public final class Relax implements AutoCloseable {
      */
     public Explanation explain(InputTensor input, Encoder encoder, ProgressListener listener,
                                CancellationToken cancellation) {
+        return explain(input, encoder, Target.unmasked(), listener, cancellation);
+    }
+
+    /**
+     * Explains {@code input} under {@code encoder}, weighting each mask by the similarity of the masked input's
+     * representation to {@code target}: with {@link Target#unmasked()}, RELAX as published; with another
+     * representation (a query's, another image's), which parts of the input make it match that target.
+     *
+     * @return the maps, with their error estimate, provenance and {@link Explanation#targetSimilarity()}
+     * @param input the input, C channels over a spatial shape of rank 1 to 3 (the configured masks' domain: smooth
+     *        masks with {@link RelaxConfig#cells()} per axis, or {@link RelaxConfig#discrete()} masks)
+     * @param encoder the model; called once with the unmasked input (once more with a target input), then once per
+     *        batch
+     * @param target what masked representations are compared with
+     * @param listener told after every batch; not null
+     * @param cancellation checked before every batch; may be null
+     * @throws IllegalArgumentException if the input does not fit the masks (rank, size for the cells), a baseline
+     *         tensor has another shape, or the estimator does not support the domain
+     * @throws EncoderException as {@link #explain(InputTensor, Encoder, ProgressListener, CancellationToken)}, and if
+     *         the target representation's length differs from the encoder's
+     * @throws CancellationException if cancelled
+     */
+    public Explanation explain(InputTensor input, Encoder encoder, Target target, ProgressListener listener,
+                               CancellationToken cancellation) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(listener, "listener");
         long start = System.nanoTime();
-        MaskSource masks = config.maskSource();
-        long cap = config.masksToRun();
-        ErrorTracking errors = new ErrorTracking(masks, input.height(), input.width(), config.confidence(),
-                controlVariate(input.height(), input.width()));
+        int[] shape = input.shape();
+        MaskSource masks = config.maskSource(shape);
+        MaskDomain domain = MaskDomain.of(shape, masks);
+        long cap = config.masksToRun(masks);
+        ErrorTracking errors = new ErrorTracking(masks, domain, config.confidence(), controlVariate(domain));
         int maxBatch = (int) Math.min(batchSize(errors), cap);
+        // A baseline b: engines only multiply, so they mask x − b and b is added back to every batch (class Baseline).
+        float[] baseline = config.baseline().valuesFor(input);
+        InputTensor engineInput = baseline == null ? input : minus(input, baseline);
 
         long encoderNanos = 0;
         long maskingNanos = 0;
@@ -116,16 +146,19 @@ public final class Relax implements AutoCloseable {
         double estimate = Double.NaN;
         SimilarityRange range = new SimilarityRange();
         // Opening the run first checks the input against the masks before the encoder spends any time.
-        try (EngineRun run = engine.open(input, masks, maxBatch, config.initialWeight())) {
+        try (EngineRun run = engine.open(engineInput, masks, maxBatch, config.initialWeight())) {
             long t = System.nanoTime();
             Embeddings unmasked = encode(encoder, unmaskedBatch(input), 1, -1, "the unmasked input");
-            encoderNanos += System.nanoTime() - t;
             int dim = unmasked.dim();
-            float[] h0 = unmasked.data().clone();
+            float[] own = java.util.Arrays.copyOf(unmasked.data(), dim);
+            float[] h0 = targetRepresentation(target, encoder, own);
+            encoderNanos += System.nanoTime() - t;
             if (config.similarity() == Similarity.cosine() && squaredNorm(h0) == 0) {
-                throw new EncoderException("the encoder's representation of the unmasked input is all zeros: cosine "
-                        + "similarity to it is undefined, so RELAX cannot weight masks");
+                throw new EncoderException("the " + (target.isUnmasked() ? "encoder's representation of the unmasked "
+                        + "input" : "target representation") + " is all zeros: cosine similarity to it is undefined, "
+                        + "so RELAX cannot weight masks");
             }
+            double targetSimilarity = config.similarity().similarity(h0, 0, own, 0, dim);
             for (long first = 0; first < cap; first += maxBatch) {
                 if (cancellation != null && cancellation.isCancelled()) {
                     throw new CancellationException("explanation cancelled after " + first + " of " + cap + " masks");
@@ -133,6 +166,9 @@ public final class Relax implements AutoCloseable {
                 int count = (int) Math.min(maxBatch, cap - first);
                 t = System.nanoTime();
                 InputBatch batch = run.masked(first, count);
+                if (baseline != null) {
+                    addBaseline(batch, baseline);
+                }
                 long next = first + count;
                 if (next < cap) {
                     run.prefetch(next, (int) Math.min(maxBatch, cap - next));
@@ -171,11 +207,11 @@ public final class Relax implements AutoCloseable {
                 error = adjusted.error();
             }
             accumulationNanos += System.nanoTime() - t;
-            checkMeaningful(state, range, used, input.width());
+            checkMeaningful(state, range, used, shape);
             Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
                     Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
-            return new Explanation(input.height(), input.width(), state, importance, used, error, timings,
-                    engineDescription(), config);
+            return new Explanation(shape, state, importance, used, error, timings, engineDescription(), config,
+                    target, targetSimilarity);
         }
     }
 
@@ -228,8 +264,8 @@ public final class Relax implements AutoCloseable {
         float[] sims = new float[maxBatch];
         InputTensor blank = InputTensor.filled(1, height, width, 0f);
         try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight())) {
-            ErrorTracking errors = new ErrorTracking(masks, height, width, config.confidence(),
-                    controlVariate(height, width));
+            ErrorTracking errors = new ErrorTracking(masks, MaskDomain.of(new int[] {height, width}, masks),
+                    config.confidence(), controlVariate(MaskDomain.of(new int[] {height, width}, masks)));
             for (int first = 0; first < total; first += maxBatch) {
                 int count = Math.min(maxBatch, total - first);
                 System.arraycopy(similarities, first, sims, 0, count);
@@ -246,17 +282,63 @@ public final class Relax implements AutoCloseable {
             }
             Duration d = Duration.ofNanos(System.nanoTime() - start);
             Timings timings = new Timings(Duration.ZERO, Duration.ZERO, d, d);
-            return new Explanation(height, width, state, importance, total, error, timings, engineDescription(),
-                    config);
+            return new Explanation(new int[] {height, width}, state, importance, total, error, timings,
+                    engineDescription(), config, Target.unmasked(), Double.NaN);
         }
     }
 
-    /** The control variate for this input's geometry when the configuration asks for it, else null. */
-    private ControlVariate controlVariate(int height, int width) {
+    /** The control variate for this domain when the configuration asks for it, else null. */
+    private ControlVariate controlVariate(MaskDomain domain) {
         if (config.estimator() != ImportanceEstimator.CONTROL_VARIATE) {
             return null;
         }
-        return new ControlVariate(new MaskGeometry(config.cells(), height, width), config.keepProbability());
+        if (!domain.isSquareImage()) {
+            throw new IllegalArgumentException("estimator = control-variate needs smooth masks over an image (its "
+                    + "features pool the mask on an image grid); this input's masks are " + domain
+                    + ": use the ratio estimator");
+        }
+        int[] shape = domain.shape();
+        return new ControlVariate(new MaskGeometry(config.cells(), shape[0], shape[1]), config.keepProbability());
+    }
+
+    /** The representation masked ones are compared with: the unmasked input's own, a given one, or another input's. */
+    private static float[] targetRepresentation(Target target, Encoder encoder, float[] own) {
+        if (target.isUnmasked()) {
+            return own;
+        }
+        float[] h;
+        if (target.representation() != null) {
+            h = target.representation();
+        } else {
+            Embeddings e = encode(encoder, unmaskedBatch(target.input()), 1, -1, "the target input");
+            h = java.util.Arrays.copyOf(e.data(), e.dim());
+        }
+        if (h.length != own.length) {
+            throw new EncoderException("the target representation has " + h.length + " values but the encoder returns "
+                    + own.length + " for the input; a target must come from the same model");
+        }
+        return h;
+    }
+
+    /** {@code x − b}, the input the engine masks when there is a baseline. */
+    private static InputTensor minus(InputTensor x, float[] b) {
+        float[] d = x.toArray();
+        for (int k = 0; k < d.length; k++) {
+            d[k] -= b[k];
+        }
+        return InputTensor.of(x.channels(), x.shape(), d);
+    }
+
+    /** Adds the baseline to every input of a masked batch: {@code m·(x − b) + b}. */
+    private static void addBaseline(InputBatch batch, float[] b) {
+        float[] d = batch.data();
+        int n = batch.sampleLength();
+        for (int i = 0; i < batch.size(); i++) {
+            int o = batch.offsetOf(i);
+            for (int k = 0; k < n; k++) {
+                d[o + k] += b[k];
+            }
+        }
     }
 
     private static Embeddings encode(Encoder encoder, InputBatch batch, int rows, int dim, String what) {
@@ -293,7 +375,7 @@ public final class Relax implements AutoCloseable {
      * engines render every element of each batch afresh.
      */
     private static InputBatch unmaskedBatch(InputTensor input) {
-        return new InputBatch(input.toArray(), 0, 1, input.channels(), input.height(), input.width());
+        return new InputBatch(input.toArray(), 0, 1, input.channels(), input.shape());
     }
 
     /** The smallest and largest similarity of a run, and the mask with the largest magnitude. Not thread safe. */
@@ -318,15 +400,15 @@ public final class Relax implements AutoCloseable {
      * its input, e.g. returns zeros for every masked input, so importance is that value everywhere and uncertainty
      * zero), or a state that overflowed float32 (a similarity of 1e30 squares to infinity).
      */
-    private static void checkMeaningful(WeightedWelford state, SimilarityRange range, long total, int width) {
+    private static void checkMeaningful(WeightedWelford state, SimilarityRange range, long total, int[] shape) {
         if (total >= 2 && range.min == range.max) {
             throw new EncoderException("all " + total + " masked inputs have the same similarity (" + range.min
                     + ") to the unmasked input: the encoder's representation does not change when the input is masked "
                     + "(does it ignore its input?), or every mask keeps the whole input; the maps would be flat");
         }
-        String which = firstNonFinite(state.importance(), "importance", width);
+        String which = firstNonFinite(state.importance(), "importance", shape);
         if (which == null) {
-            which = firstNonFinite(state.uncertainty(), "uncertainty", width);
+            which = firstNonFinite(state.uncertainty(), "uncertainty", shape);
         }
         if (which != null) {
             throw new EncoderException("the accumulated maps are not finite (" + which + "): similarities ranged over ["
@@ -335,10 +417,12 @@ public final class Relax implements AutoCloseable {
         }
     }
 
-    private static String firstNonFinite(float[] map, String name, int width) {
+    private static String firstNonFinite(float[] map, String name, int[] shape) {
+        int width = shape[shape.length - 1];
         for (int p = 0; p < map.length; p++) {
             if (!Float.isFinite(map[p])) {
-                return name + " at pixel (" + p / width + ", " + p % width + ") is " + map[p];
+                String at = shape.length == 2 ? "pixel (" + p / width + ", " + p % width + ")" : "position " + p;
+                return name + " at " + at + " is " + map[p];
             }
         }
         return null;

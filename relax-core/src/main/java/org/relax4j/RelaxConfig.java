@@ -45,6 +45,8 @@ public final class RelaxConfig {
     private final double targetError;
     private final double confidence;
     private final ImportanceEstimator estimator;
+    private final boolean discrete;
+    private final Baseline baseline;
 
     private RelaxConfig(Builder b) {
         this.batchSize = b.batchSize;
@@ -62,6 +64,8 @@ public final class RelaxConfig {
         this.targetError = b.targetError;
         this.confidence = b.confidence;
         this.estimator = b.estimator;
+        this.discrete = b.discrete;
+        this.baseline = b.baseline;
     }
 
     /** {@return the reference's defaults} */
@@ -92,6 +96,8 @@ public final class RelaxConfig {
         b.targetError = targetError;
         b.confidence = confidence;
         b.estimator = estimator;
+        b.discrete = discrete;
+        b.baseline = baseline;
         return b;
     }
 
@@ -119,7 +125,15 @@ public final class RelaxConfig {
      * @return the number of masks a run uses
      */
     public long masksToRun() {
-        MaskSource source = maskSource();
+        return masksToRun(maskSource());
+    }
+
+    /**
+     * {@return {@link #masks()} rounded up to whole blocks of {@code source}, as {@link #masksToRun()}}
+     *
+     * @param source the masks of the run, e.g. {@link #maskSource(int[])} for the input's shape
+     */
+    public long masksToRun(MaskSource source) {
         long block = source.blockSize();
         if (block <= 1 || masks % block == 0) {
             return masks;
@@ -185,6 +199,39 @@ public final class RelaxConfig {
     }
 
     /**
+     * Where the masks for an input of this spatial shape come from: the source set with {@link Builder#maskSource}
+     * (which must fit the shape), or the {@link #design()}'s source with {@link #cells()} cells on every axis — or,
+     * if {@link #discrete()}, one cell per position. For an image's shape {H, W} this is {@link #maskSource()}.
+     *
+     * @param shape the input's spatial shape, rank 1 to 3
+     * @return the mask source
+     */
+    public MaskSource maskSource(int[] shape) {
+        if (maskSource != null) {
+            return maskSource;
+        }
+        if (discrete) {
+            return design.source(seed, shape.clone(), true, keepProbability);
+        }
+        int[] grid = new int[shape.length];
+        java.util.Arrays.fill(grid, cells);
+        return design.source(seed, grid, false, keepProbability);
+    }
+
+    /**
+     * {@return whether masks are discrete: every position of the input (e.g. every word) kept or dropped on its own,
+     * without upsampling (default false: the reference's smooth masks over {@link #cells()} cells per axis)}
+     */
+    public boolean discrete() {
+        return discrete;
+    }
+
+    /** {@return what masked-out positions become (default {@link Baseline#zero()}, the reference's x·m)} */
+    public Baseline baseline() {
+        return baseline;
+    }
+
+    /**
      * {@return how masks are chosen (default {@link MaskDesign#RANDOM}, the reference's). Ignored with a mask source}
      */
     public MaskDesign design() {
@@ -223,7 +270,8 @@ public final class RelaxConfig {
                 + ", engine=" + engine + ", threads=" + threads + (device != null ? ", device=" + device : "")
                 + (maskSource != null ? ", maskSource=" + maskSource : ", design=" + design.id())
                 + (adaptive() ? ", targetError=" + targetError : "") + ", confidence=" + confidence
-                + (estimator != ImportanceEstimator.RATIO ? ", estimator=" + estimator.id() : "") + "}";
+                + (estimator != ImportanceEstimator.RATIO ? ", estimator=" + estimator.id() : "")
+                + (discrete ? ", discrete" : "") + (baseline.isZero() ? "" : ", baseline=" + baseline.id()) + "}";
     }
 
     /** Builds a {@link RelaxConfig}; every setter checks its value at once and names it in the exception. */
@@ -240,6 +288,8 @@ public final class RelaxConfig {
         private int threads = Runtime.getRuntime().availableProcessors();
         private String device;
         private MaskSource maskSource;
+        private boolean discrete;
+        private Baseline baseline = Baseline.zero();
         private MaskDesign design = MaskDesign.RANDOM;
         private double targetError = Double.NaN;
         private double confidence = DEFAULT_CONFIDENCE;
@@ -397,7 +447,8 @@ public final class RelaxConfig {
 
         /**
          * Masks from elsewhere, e.g. {@link org.relax4j.mask.RecordedMasks} to reproduce another implementation's
-         * run; null (default) for random masks from the seed. Its cells replace {@link #cells}.
+         * run; null (default) for random masks from the seed. Its cells and discreteness replace {@link #cells}
+         * and {@link #discrete}.
          *
          * @param maskSource the masks, or null
          * @return this builder
@@ -406,6 +457,7 @@ public final class RelaxConfig {
             this.maskSource = maskSource;
             if (maskSource != null) {
                 this.cells = maskSource.cells();
+                this.discrete = maskSource.discrete();
             }
             return this;
         }
@@ -467,16 +519,51 @@ public final class RelaxConfig {
         }
 
         /**
+         * Discrete masks: every position of the input kept or dropped on its own with the keep probability, no
+         * upsampling, no shift — for inputs whose positions are separate things, such as the words of a text
+         * (default false: the reference's smooth masks). {@link #cells} is then ignored.
+         *
+         * @param discrete whether masks are discrete
+         * @return this builder
+         */
+        public Builder discrete(boolean discrete) {
+            this.discrete = discrete;
+            return this;
+        }
+
+        /**
+         * What masked-out positions become: the masked input is {@code x·m + b·(1 − m)} (default
+         * {@link Baseline#zero()}, the reference's {@code x·m}).
+         *
+         * @param baseline the baseline
+         * @return this builder
+         */
+        public Builder baseline(Baseline baseline) {
+            this.baseline = Objects.requireNonNull(baseline, "baseline");
+            return this;
+        }
+
+        /**
          * Builds the configuration.
          *
          * @return the configuration
-         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, or a mask source is
-         *         combined with a design other than random or with the control-variate estimator
+         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, a mask source is
+         *         combined with a design other than random or with the control-variate estimator, or {@link #cells} or
+         *         {@link #discrete} set after a mask source disagree with it (what is computed must not depend on
+         *         the order of the setters)
          */
         public RelaxConfig build() {
             if (maskSource != null && estimator == ImportanceEstimator.CONTROL_VARIATE) {
                 throw new IllegalArgumentException("estimator = control-variate needs a mask design's known distribution; "
                         + "it cannot be used with a maskSource");
+            }
+            if (maskSource != null && cells != maskSource.cells()) {
+                throw new IllegalArgumentException("cells = " + cells + " but the mask source has " + maskSource.cells()
+                        + " cells; a mask source brings its own cells, so do not set cells after it");
+            }
+            if (maskSource != null && discrete != maskSource.discrete()) {
+                throw new IllegalArgumentException("discrete = " + discrete + " but the mask source's masks are "
+                        + (maskSource.discrete() ? "discrete" : "smooth") + "; a mask source decides that itself");
             }
             if (maskSource != null && design != MaskDesign.RANDOM) {
                 throw new IllegalArgumentException("design = " + design.id() + " and a maskSource are both set; "

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
+import org.relax4j.mask.DomainGeometry;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
@@ -18,6 +20,10 @@ import org.relax4j.mask.MaskSource;
  * {@link WeightedWelford#update} one pixel tile at a time in long, vectorisable loops, so the estimator's state
  * stays in cache. Masking runs in parallel over masks, accumulation over pixel tiles with the masks in order
  * inside each tile, so results are bit-identical for every thread count.
+ *
+ * <p>That is the image path. Every other {@link MaskDomain} (sequences, volumes, discrete masks such as words)
+ * renders each whole mask with {@link DomainGeometry}, the same per-axis formula, and multiplies it into every
+ * channel; accumulation is the same.
  */
 public final class CpuEngine implements Engine {
     private final Parallel parallel;
@@ -51,8 +57,8 @@ public final class CpuEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
-        return new Run(input, masks, geometry, maxBatch, initialWeight);
+        MaskDomain domain = EngineChecks.checkDomain(input, masks, maxBatch, initialWeight);
+        return new Run(input, masks, domain, maxBatch, initialWeight);
     }
 
     @Override
@@ -84,9 +90,14 @@ public final class CpuEngine implements Engine {
 
         private final float[] x;
         private final MaskSource source;
+        /** The image fast path's tables (smooth masks over an image); null for other domains. */
         private final MaskGeometry geometry;
+        /** Any other domain: whole masks rendered one at a time; null on the image fast path. */
+        private final DomainGeometry generic;
+        private final float[][] scratch;
         private final int maxBatch;
-        private final int cells;
+        private final int gridLength;
+        private final int rank;
         private final int height;
         private final int width;
         private final int channels;
@@ -106,24 +117,39 @@ public final class CpuEngine implements Engine {
         private long preparedFirst = -1;
         private int preparedCount;
         private final float[] masked;
+        private final int[] shape;
 
-        Run(InputTensor input, MaskSource source, MaskGeometry geometry, int maxBatch, float initialWeight) {
+        Run(InputTensor input, MaskSource source, MaskDomain domain, int maxBatch, float initialWeight) {
             this.x = input.unsafeData();
             this.source = source;
-            this.cells = source.cells();
-            this.geometry = geometry;
+            int[] shape = domain.shape();
+            if (domain.isSquareImage()) {
+                this.geometry = new MaskGeometry(source.cells(), shape[0], shape[1]);
+                this.generic = null;
+                this.scratch = null;
+                this.blendLength = geometry.blendLength();
+                this.height = shape[0];
+                this.width = shape[1];
+            } else {
+                this.geometry = null;
+                this.generic = new DomainGeometry(domain);
+                this.scratch = new float[2 * parallel.threads()][generic.scratchLength()];
+                this.blendLength = 0;
+                this.height = 1;
+                this.width = domain.positions();
+            }
+            this.gridLength = source.gridLength();
+            this.rank = domain.rank();
             this.maxBatch = maxBatch;
-            this.height = input.height();
-            this.width = input.width();
             this.channels = input.channels();
             this.pixels = input.pixels();
-            this.blendLength = geometry.blendLength();
+            this.shape = input.shape();
             this.w = new float[pixels];
             Arrays.fill(w, initialWeight);
             this.r = new float[pixels];
             this.u = new float[pixels];
-            this.grids = new byte[maxBatch * cells * cells];
-            this.shifts = new int[maxBatch * 2];
+            this.grids = new byte[maxBatch * gridLength];
+            this.shifts = new int[maxBatch * rank];
             this.blends = new float[maxBatch * blendLength];
             float[][] reuse = takeSpare(maxBatch * channels * pixels, maxBatch * pixels);
             this.masked = reuse != null ? reuse[0] : new float[maxBatch * channels * pixels];
@@ -143,11 +169,13 @@ public final class CpuEngine implements Engine {
             }
             preparedFirst = -1;
             masksRendered = false;
-            int per = cells * cells;
+            int per = gridLength;
             parallel.forRange(count, (slot, from, to) -> {
                 for (int b = from; b < to; b++) {
-                    source.draw(first + b, grids, b * per, shifts, 2 * b);
-                    geometry.blendColumns(grids, b * per, shifts[2 * b + 1], blends, b * blendLength);
+                    source.draw(first + b, grids, b * per, shifts, rank * b);
+                    if (geometry != null) {
+                        geometry.blendColumns(grids, b * per, shifts[2 * b + 1], blends, b * blendLength);
+                    }
                 }
             });
             preparedFirst = first;
@@ -158,11 +186,15 @@ public final class CpuEngine implements Engine {
         public InputBatch masked(long firstMask, int count) {
             prepare(firstMask, count);
             renderMasks(count, true);
-            return new InputBatch(masked, 0, count, channels, height, width);
+            return new InputBatch(masked, 0, count, channels, shape);
         }
 
         /** Renders the prepared batch's masks row by row and, if asked, writes each row times every channel. */
         private void renderMasks(int count, boolean multiply) {
+            if (generic != null) {
+                renderWholeMasks(count, multiply);
+                return;
+            }
             parallel.forRange(count, (slot, from, to) -> {
                 for (int b = from; b < to; b++) {
                     int dx = shifts[2 * b];
@@ -174,6 +206,23 @@ public final class CpuEngine implements Engine {
                                 int p = c * pixels + i * width;
                                 multiply(x, p, masks, row, masked, b * channels * pixels + p, width);
                             }
+                        }
+                    }
+                }
+            });
+            masksRendered = true;
+        }
+
+        /** Any domain but an image's: each mask rendered whole ({@link DomainGeometry}), then times every channel. */
+        private void renderWholeMasks(int count, boolean multiply) {
+            parallel.forRange(count, (slot, from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int m = b * pixels;
+                    generic.render(grids, b * gridLength, shifts, rank * b, masks, m, scratch[2 * slot],
+                            scratch[2 * slot + 1]);
+                    if (multiply) {
+                        for (int c = 0; c < channels; c++) {
+                            multiply(x, c * pixels, masks, m, masked, b * channels * pixels + c * pixels, pixels);
                         }
                     }
                 }

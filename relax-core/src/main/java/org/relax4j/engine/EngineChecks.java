@@ -2,6 +2,7 @@ package org.relax4j.engine;
 
 import java.util.Objects;
 import org.relax4j.InputTensor;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
@@ -14,17 +15,38 @@ public final class EngineChecks {
     }
 
     /**
-     * Checks the arguments of {@link Engine#open}: non-null input and masks, {@code maxBatch ≥ 1}, a finite positive
-     * initial weight, an input large enough for the masks' cells, and a batch that fits one Java array.
+     * Checks the arguments of {@link Engine#open} for an engine that renders smooth masks over images only (rank 2,
+     * the same cells on both axes), as the reference does: {@link #checkDomain}, then the domain.
      *
      * @param input the input to mask
      * @param masks where the masks come from
      * @param maxBatch the largest batch
      * @param initialWeight the estimator's starting sum of weights
      * @return the masks' geometry for this input, which every engine needs
-     * @throws IllegalArgumentException naming the problem
+     * @throws IllegalArgumentException naming the problem, including a domain other than an image's
      */
     public static MaskGeometry checkOpen(InputTensor input, MaskSource masks, int maxBatch, float initialWeight) {
+        MaskDomain domain = checkDomain(input, masks, maxBatch, initialWeight);
+        if (!domain.isSquareImage()) {
+            throw new IllegalArgumentException("this engine renders smooth masks over images (rank 2, square grids) "
+                    + "only, but the input's masks are " + domain + "; the cpu engine takes every domain");
+        }
+        return new MaskGeometry(masks.cells(), input.height(), input.width());
+    }
+
+    /**
+     * Checks the arguments of {@link Engine#open} for an engine that takes every {@link MaskDomain}: non-null input
+     * and masks, {@code maxBatch ≥ 1}, a finite positive initial weight, masks that fit the input (rank, size for
+     * the cells, positions for discrete masks), and a batch that fits one Java array.
+     *
+     * @param input the input to mask
+     * @param masks where the masks come from
+     * @param maxBatch the largest batch
+     * @param initialWeight the estimator's starting sum of weights
+     * @return the masks' domain over this input
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static MaskDomain checkDomain(InputTensor input, MaskSource masks, int maxBatch, float initialWeight) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(masks, "masks");
         if (maxBatch < 1) {
@@ -33,13 +55,13 @@ public final class EngineChecks {
         if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
             throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
         }
-        MaskGeometry geometry = new MaskGeometry(masks.cells(), input.height(), input.width());
+        MaskDomain domain = MaskDomain.of(input.shape(), masks);
         long batchFloats = (long) maxBatch * input.channels() * input.pixels();
         if (batchFloats > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a batch of " + maxBatch + " inputs of " + input + " needs " + batchFloats
                     + " floats, more than one Java array holds; use a smaller batch size");
         }
-        return geometry;
+        return domain;
     }
 
     /**

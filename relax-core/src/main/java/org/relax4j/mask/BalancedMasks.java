@@ -38,39 +38,66 @@ public final class BalancedMasks implements MaskSource {
     /** Keeps this design's random stream apart from {@link RandomMasks}' for the same seed. */
     private static final long STREAM = 0x6A09E667F3BCC909L;
     private static final int CACHED_BLOCKS = 4;
+    /** Most grid cells a balanced design takes (181², as for square grids before). */
+    public static final int MAX_CELLS = 181 * 181;
 
     private final long seed;
-    private final int cells;
+    private final int[] gridShape;
+    private final int per;
+    private final boolean discrete;
     private final float keepProbability;
     private final int order;
     private final Block[] cache = new Block[CACHED_BLOCKS];
 
     /**
+     * Smooth masks over an image: a cells × cells grid and two shifts.
+     *
      * @param seed any 64-bit value
      * @param cells cells per grid side, in [1, 181] (so that the block order fits comfortably in memory)
      * @param keepProbability probability that a cell is kept, in [0, 1]
      */
     public BalancedMasks(long seed, int cells, float keepProbability) {
-        if (cells < 1 || cells > 181) {
-            throw new IllegalArgumentException("cells must be in [1, 181] for balanced masks, got " + cells);
+        this(seed, new int[] {cells, cells}, false, keepProbability);
+    }
+
+    /**
+     * Masks of any rank: the orthogonal array's columns go to the grid's cells in row-major order, and the shifts
+     * balance over every tuple of per-axis shifts (discrete masks have none).
+     *
+     * @param seed any 64-bit value
+     * @param gridShape cells per axis (rank 1 to 3), at most {@value #MAX_CELLS} cells in all; for discrete masks
+     *        the input's shape. Copied.
+     * @param discrete whether the grids are the masks themselves (see {@link MaskSource#discrete()})
+     * @param keepProbability probability that a cell is kept, in [0, 1]
+     */
+    public BalancedMasks(long seed, int[] gridShape, boolean discrete, float keepProbability) {
+        int n = RandomMasks.checkGrid(gridShape);
+        if (n > MAX_CELLS) {
+            throw new IllegalArgumentException("balanced masks take at most " + MAX_CELLS + " grid cells (181 x 181), "
+                    + "got " + MaskDomain.describe(gridShape) + " = " + n);
         }
         if (!(keepProbability >= 0f && keepProbability <= 1f)) {
             throw new IllegalArgumentException("keepProbability must be in [0, 1], got " + keepProbability);
         }
         this.seed = seed;
-        this.cells = cells;
+        this.gridShape = gridShape.clone();
+        this.per = n;
+        this.discrete = discrete;
         this.keepProbability = keepProbability;
-        this.order = orderFor(cells);
+        this.order = orderForCells(n);
     }
 
     /**
-     * {@return the Hadamard order B for {@code cells}: the smallest power of two ≥ cells² + 1 (a block has 2B
-     * masks)}
+     * {@return the Hadamard order B for a square grid: the smallest power of two ≥ cells² + 1}
      *
      * @param cells cells per grid side
      */
     public static int orderFor(int cells) {
-        int needed = cells * cells + 1;
+        return orderForCells(cells * cells);
+    }
+
+    private static int orderForCells(int gridCells) {
+        int needed = gridCells + 1;
         int b = 2;
         while (b < needed) {
             b <<= 1;
@@ -85,7 +112,22 @@ public final class BalancedMasks implements MaskSource {
 
     @Override
     public int cells() {
-        return cells;
+        return gridShape[0];
+    }
+
+    @Override
+    public int[] gridShape() {
+        return gridShape.clone();
+    }
+
+    @Override
+    public int gridLength() {
+        return per;
+    }
+
+    @Override
+    public boolean discrete() {
+        return discrete;
     }
 
     /** {@return the probability that a grid cell is kept} */
@@ -111,11 +153,9 @@ public final class BalancedMasks implements MaskSource {
         }
         Block b = block(index / blockSize());
         int i = (int) (index % blockSize());
-        int per = cells * cells;
         System.arraycopy(b.grids, i * per, grid, gridOffset, per);
-        int row = i / 2;
-        shift[shiftOffset] = b.shifts[2 * row];
-        shift[shiftOffset + 1] = b.shifts[2 * row + 1];
+        int rank = gridShape.length;
+        System.arraycopy(b.shifts, (i / 2) * rank, shift, shiftOffset, rank);
     }
 
     private Block block(long k) {
@@ -136,7 +176,6 @@ public final class BalancedMasks implements MaskSource {
     /** One block's grids and shifts, in mask order; see the class comment for the steps. */
     private Block build(long k) {
         Draws rng = new Draws(CounterRng.maskKey(seed ^ STREAM, k));
-        int per = cells * cells;
         int half = order / 2;
 
         // 1-2. Columns of the Hadamard matrix and their XOR bits.
@@ -186,21 +225,29 @@ public final class BalancedMasks implements MaskSource {
             }
         }
 
-        // 5. Shifts, one per row (shared by its fold-over): every pair ⌊B / cells²⌋ times, the rest distinct random
-        //    pairs, dealt out in random order.
-        int[] pairs = identity(per);
+        // 5. Shifts, one per row (shared by its fold-over): every tuple of per-axis shifts ⌊B / G⌋ times (there are
+        //    exactly G = cells-product tuples), the rest distinct random tuples, dealt out in random order. Tuple t is
+        //    row-major over the axes: for an image, (dx, dy) = (t / cells, t % cells).
+        int axes = gridShape.length;
+        int[] shifts = new int[axes * order];
+        if (discrete) {
+            return new Block(k, grids, shifts);
+        }
+        int[] tuples = identity(per);
         int repeats = order / per;
         int rest = order - repeats * per;
-        rng.partialShuffle(pairs, rest);
+        rng.partialShuffle(tuples, rest);
         int[] list = new int[order];
         for (int t = 0; t < order; t++) {
-            list[t] = t < repeats * per ? t % per : pairs[t - repeats * per];
+            list[t] = t < repeats * per ? t % per : tuples[t - repeats * per];
         }
         rng.partialShuffle(list, order);
-        int[] shifts = new int[2 * order];
         for (int i = 0; i < order; i++) {
-            shifts[2 * i] = list[i] / cells;
-            shifts[2 * i + 1] = list[i] % cells;
+            int t = list[i];
+            for (int a = axes - 1; a >= 0; a--) {
+                shifts[axes * i + a] = t % gridShape[a];
+                t /= gridShape[a];
+            }
         }
         return new Block(k, grids, shifts);
     }
@@ -247,18 +294,19 @@ public final class BalancedMasks implements MaskSource {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BalancedMasks b && b.seed == seed && b.cells == cells
-                && Float.compare(b.keepProbability, keepProbability) == 0;
+        return o instanceof BalancedMasks b && b.seed == seed && java.util.Arrays.equals(b.gridShape, gridShape)
+                && b.discrete == discrete && Float.compare(b.keepProbability, keepProbability) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(seed, cells, keepProbability, "balanced");
+        return Objects.hash(seed, java.util.Arrays.hashCode(gridShape), discrete, keepProbability, "balanced");
     }
 
     @Override
     public String toString() {
-        return "BalancedMasks(seed=" + seed + ", cells=" + cells + ", keepProbability=" + keepProbability
+        return "BalancedMasks(seed=" + seed + ", " + (discrete ? "discrete " : "cells=")
+                + MaskDomain.describe(gridShape) + ", keepProbability=" + keepProbability
                 + ", block=" + blockSize() + ")";
     }
 }

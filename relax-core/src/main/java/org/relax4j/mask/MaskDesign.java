@@ -34,6 +34,21 @@ public enum MaskDesign {
         };
     }
 
+    /**
+     * {@return the mask source of this design for grids of any rank}
+     *
+     * @param seed the seed of the masks
+     * @param gridShape cells per axis; for discrete masks the input's shape
+     * @param discrete whether the grids are the masks themselves (see {@link MaskSource#discrete()})
+     * @param keepProbability the probability that a grid cell is kept
+     */
+    public MaskSource source(long seed, int[] gridShape, boolean discrete, float keepProbability) {
+        return switch (this) {
+            case RANDOM -> new RandomMasks(seed, gridShape, discrete, keepProbability);
+            case BALANCED -> new BalancedMasks(seed, gridShape, discrete, keepProbability);
+        };
+    }
+
     /** {@return the name as the command line spells it: {@code random} or {@code balanced}} */
     public String id() {
         return name().toLowerCase(Locale.ROOT);

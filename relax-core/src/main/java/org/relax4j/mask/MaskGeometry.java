@@ -56,7 +56,7 @@ public final class MaskGeometry {
      * i + s, i.e. unpadded index {@code reflect(i + s - pad)} (steps 2-3, reflect without repeating the edge),
      * whose bilinear source in the grid (step 1) {@link Bilinear#source} gives.
      */
-    private static void fillAxis(int cells, int n, int[] index, float[] weight) {
+    static void fillAxis(int cells, int n, int[] index, float[] weight) {
         int pad = cells / 2;
         for (int s = 0; s < cells; s++) {
             for (int i = 0; i < n; i++) {

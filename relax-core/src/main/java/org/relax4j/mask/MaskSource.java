@@ -3,7 +3,8 @@ package org.relax4j.mask;
 import java.util.Optional;
 
 /**
- * Where masks come from: the grid (cells × cells of 0/1) and shift (dx, dy) of mask <i>n</i>, for any n.
+ * Where masks come from: the grid (cells per axis of 0/1 values; cells × cells for an image) and the shift per
+ * axis ((dx, dy) for an image) of mask <i>n</i>, for any n.
  *
  * <p>Implementations are stateless with respect to the index, so any mask can be drawn in any order and from
  * any thread: {@link RandomMasks} (counter-based, from a seed), {@link BalancedMasks} (blocks balanced
@@ -12,22 +13,50 @@ import java.util.Optional;
  */
 public interface MaskSource {
 
-    /** {@return cells per side of each grid} */
+    /** {@return cells per side of each grid; for a grid whose axes differ, the first axis's cells} */
     int cells();
+
+    /**
+     * {@return the grid's cells per axis, a new array: its length is the rank of the masks' domain. The default,
+     * {cells, cells}, is an image's square grid}
+     */
+    default int[] gridShape() {
+        return new int[] {cells(), cells()};
+    }
+
+    /** {@return values per grid: the product of {@link #gridShape()}} */
+    default int gridLength() {
+        int n = 1;
+        for (int c : gridShape()) {
+            n = Math.multiplyExact(n, c);
+        }
+        return n;
+    }
+
+    /**
+     * Whether the grids are the masks themselves: one cell per position of the input, each kept or dropped on its
+     * own, without upsampling or shift (discrete domains such as the words of a text; see {@link MaskDomain}). The
+     * default, false, is the reference's smooth masks.
+     *
+     * @return true for discrete masks
+     */
+    default boolean discrete() {
+        return false;
+    }
 
     /** {@return number of masks available, or {@link Long#MAX_VALUE} for an endless source} */
     long size();
 
     /**
-     * Writes mask {@code index}: its grid row-major into {@code grid[gridOffset .. gridOffset + cells²)} (values
-     * 0 or 1) and its shift into {@code shift[shiftOffset]} (row shift dx) and {@code shift[shiftOffset + 1]}
-     * (column shift dy), each in [0, cells).
+     * Writes mask {@code index}: its grid row-major into {@code grid[gridOffset .. gridOffset + gridLength())}
+     * (values 0 or 1) and one shift per axis from {@code shift[shiftOffset]}, the shift on axis a in
+     * [0, gridShape()[a]) (for an image: row shift dx, then column shift dy; for {@link #discrete()} masks, zeros).
      *
      * @param index the mask index, in [0, size())
-     * @param grid receives the grid, cells² values from {@code gridOffset}. Modified.
+     * @param grid receives the grid, {@link #gridLength()} values from {@code gridOffset}. Modified.
      * @param gridOffset index of the grid's first value in {@code grid}
-     * @param shift receives dx and dy from {@code shiftOffset}. Modified.
-     * @param shiftOffset index of dx in {@code shift}
+     * @param shift receives one shift per axis from {@code shiftOffset}. Modified.
+     * @param shiftOffset index of the first axis's shift in {@code shift}
      * @throws IndexOutOfBoundsException if {@code index} is not in [0, size())
      */
     void draw(long index, byte[] grid, int gridOffset, int[] shift, int shiftOffset);
