@@ -2,12 +2,23 @@ package org.relax4j.text;
 
 import java.util.Objects;
 
-import org.relax4j.Embeddings;
-import org.relax4j.InputBatch;
+import org.relax4j.CancellationToken;
+import org.relax4j.Explanation;
+import org.relax4j.InputTensor;
+import org.relax4j.ProgressListener;
+import org.relax4j.Relax;
+import org.relax4j.RelaxConfig;
+import org.relax4j.Target;
 
 /**
  * Explains texts under MiniLM with RELAX: which words the text's embedding depends on ({@link #explain(String)}),
  * or which words make the text match a query ({@link #explain(String, String)}).
+ *
+ * <p>RELAX masks an input of ones over the N words, shape {N}, with discrete masks (every word kept with
+ * probability 0.5, on its own; {@link RelaxConfig.Builder#discrete}); {@link MaskedTextEncoder} turns each row of
+ * keep-values into the text without the dropped words. A word's importance is the mean similarity of the masked
+ * texts' embeddings to the target over the masks that keep it; with a query, the target is the query's embedding
+ * ({@link Target#of}), so the importance says which words make the text match the query.
  *
  * <pre>{@code
  * try (MiniLm model = MiniLm.load();
@@ -24,19 +35,16 @@ public final class TextExplainer implements AutoCloseable {
     public static final int DEFAULT_MASKS = 1000;
 
     private final MiniLm model;
-    private final int masks;
-    private final long seed;
     private final WordMasking masking;
     private final Granularity granularity;
-    private final int batchSize;
+    private final Relax relax;
 
     private TextExplainer(Builder b) {
         this.model = b.model;
-        this.masks = b.masks;
-        this.seed = b.seed;
         this.masking = b.masking;
         this.granularity = b.granularity;
-        this.batchSize = b.batchSize;
+        this.relax = new Relax(RelaxConfig.builder().discrete(true).masks(b.masks).seed(b.seed).batchSize(b.batchSize)
+                .threads(1).build());
     }
 
     /**
@@ -69,30 +77,44 @@ public final class TextExplainer implements AutoCloseable {
      * @throws IllegalArgumentException if the text has no word or too many tokens
      */
     public TextExplanation explain(String text, String query) {
+        return explain(text, query, ProgressListener.NONE, null);
+    }
+
+    /**
+     * As {@link #explain(String, String)}, reporting progress and stopping when cancelled.
+     *
+     * @param text the text, at least one word and at most {@value MiniLm#MAX_TOKENS} tokens
+     * @param query the query, or null for the text's own embedding as the target
+     * @param listener told after every batch of masks; not null
+     * @param cancellation checked before every batch; may be null
+     * @return per word, importance and uncertainty
+     * @throws IllegalArgumentException if the text has no word or too many tokens
+     * @throws java.util.concurrent.CancellationException if cancelled
+     */
+    public TextExplanation explain(String text, String query, ProgressListener listener,
+            CancellationToken cancellation) {
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(listener, "listener");
         Words words = Words.of(model.tokenize(text), granularity);
         if (words.size() == 0) {
             throw new IllegalArgumentException("the text has no words to explain: \"" + text + "\"");
         }
         MaskedTextEncoder encoder = new MaskedTextEncoder(model, words, masking);
-        float[] unmasked = model.embed(text);
-        float[] target = query == null ? unmasked : model.embed(query);
-        double targetSimilarity = dot(unmasked, target);
-        float[][] maps = LocalDiscreteRelax.run(words.size(), encoder, target, masks, batchSize, seed);
-        return new TextExplanation(words, maps[0], maps[1], masks, Double.NaN, masking, query, targetSimilarity);
+        InputTensor ones = InputTensor.filled(1, new int[] {words.size()}, 1f);
+        Target target = query == null ? Target.unmasked() : Target.of(model.embed(query));
+        Explanation e = relax.explain(ones, encoder, target, listener, cancellation);
+        return TextExplanation.of(words, masking, query, e.targetSimilarity(), e);
     }
 
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
+    /** {@return RELAX's settings: discrete masks over the words, the masks and seed set here} */
+    public RelaxConfig config() {
+        return relax.config();
     }
 
-    /** Nothing to release: the model belongs to the caller. */
+    /** Releases RELAX's engine; the model belongs to the caller and stays open. */
     @Override
     public void close() {
+        relax.close();
     }
 
     /** Settings of a {@link TextExplainer}; every value checked when set. */
@@ -148,7 +170,8 @@ public final class TextExplainer implements AutoCloseable {
         }
 
         /**
-         * @param batchSize masked texts per encoder call, at least 1 (default 100)
+         * @param batchSize masked texts per encoder call, at least 1 (default 100; MiniLM runs every text on its
+         *     own anyway, see {@link MiniLm})
          * @return this builder
          */
         public Builder batchSize(int batchSize) {
@@ -162,49 +185,6 @@ public final class TextExplainer implements AutoCloseable {
         /** {@return the explainer} */
         public TextExplainer build() {
             return new TextExplainer(this);
-        }
-    }
-
-    /** Interim: RELAX with binary per-word masks, until relax-core's discrete mode and targets are merged. */
-    static final class LocalDiscreteRelax {
-        private LocalDiscreteRelax() {
-        }
-
-        static float[][] run(int n, MaskedTextEncoder encoder, float[] target, int masks, int batchSize, long seed) {
-            double[] w = new double[n];
-            double[] mean = new double[n];
-            double[] m2 = new double[n];
-            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-            for (int first = 0; first < masks; first += batchSize) {
-                int count = Math.min(batchSize, masks - first);
-                float[] keep = new float[count * n];
-                for (int i = 0; i < keep.length; i++) {
-                    keep[i] = rng.nextBoolean() ? 1f : 0f;
-                }
-                Embeddings e = encoder.encode(new InputBatch(keep, 0, count, 1, 1, n));
-                for (int b = 0; b < count; b++) {
-                    double s = 0;
-                    for (int d = 0; d < e.dim(); d++) {
-                        s += (double) target[d] * e.data()[b * e.dim() + d];
-                    }
-                    for (int j = 0; j < n; j++) {
-                        if (keep[b * n + j] == 0f) {
-                            continue;
-                        }
-                        w[j] += 1;
-                        double delta = s - mean[j];
-                        mean[j] += delta / w[j];
-                        m2[j] += delta * (s - mean[j]);
-                    }
-                }
-            }
-            float[] imp = new float[n];
-            float[] unc = new float[n];
-            for (int j = 0; j < n; j++) {
-                imp[j] = (float) mean[j];
-                unc[j] = (float) m2[j];
-            }
-            return new float[][] {imp, unc};
         }
     }
 }
