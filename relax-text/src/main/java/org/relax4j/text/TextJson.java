@@ -7,6 +7,10 @@ import org.relax4j.Json;
  * {@code model}, {@code units}, {@code masking}, {@code masks}, {@code errorBound}) and {@code words}, one entry per
  * word in text order with {@code word}, {@code importance}, {@code uncertainty} and its characters
  * {@code [start, end)} in the text. Stateless.
+ *
+ * <p>{@code importance} is a similarity (cosine, in [-1, 1]); {@code uncertainty} is RELAX's, as for images: the
+ * sum over the masks that keep the word of the squared deviation of their similarity from the importance (not
+ * divided by their number, so it grows with the masks; compare words within one run).
  */
 public final class TextJson {
     private TextJson() {
