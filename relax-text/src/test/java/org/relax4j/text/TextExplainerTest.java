@@ -50,6 +50,18 @@ class TextExplainerTest {
     }
 
     @Test
+    void tokenUnitsGiveOneValuePerSubWordToken() {
+        try (TextExplainer x = TextExplainer.builder(model).masks(300).granularity(Granularity.TOKEN).build()) {
+            TextExplanation e = x.explain("Unbelievably cold weather", "temperature");
+            Tokenization t = model.tokenize("Unbelievably cold weather");
+            assertEquals(t.size() - 2, e.size());
+            assertEquals(Granularity.TOKEN, e.words().granularity());
+            System.out.println("TextExplainerTest (tokens): " + e);
+            assertTrue(e.rankOf("cold") < e.rankOf("Un") || e.rankOf("weather") < e.rankOf("Un"), e.toString());
+        }
+    }
+
+    @Test
     void sameSeedSameExplanation() {
         TextExplainer a = TextExplainer.builder(model).masks(200).seed(7).build();
         TextExplanation x = a.explain(TEXT, QUERY);
