@@ -77,7 +77,12 @@ public final class Nd4jEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("engine is closed");
         }
-        MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
+        MaskGeometry geometry;
+        try {
+            geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("nd4j engine: " + e.getMessage(), e);
+        }
         return new Run(input, masks, geometry, maxBatch, initialWeight);
     }
 

@@ -13,12 +13,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import org.relax4j.Baseline;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
+import org.relax4j.Target;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
@@ -86,6 +88,19 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     RelaxOptions options;
 
+    @Option(names = "--target", paramLabel = "IMAGE",
+            description = "Explain a match: weight each mask by the similarity of the masked image's representation to "
+                    + "this image's (under the same model), instead of to the unmasked image's own. Shows which regions "
+                    + "of IMAGE make it look like the target; also writes match.png.")
+    Path target;
+
+    @Option(names = "--baseline", paramLabel = "zero|VALUE|blur[:SIGMA]", defaultValue = "zero",
+            description = "What masked-out pixels become: the masked image is x*m + b*(1-m). 'zero' (the reference's, "
+                    + "x*m; in ImageNet-normalised space the mean colour), a constant VALUE in the normalised space, or "
+                    + "'blur:SIGMA', the image blurred by a Gaussian of SIGMA pixels (blur = blur:10). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String baseline;
+
     @Option(names = "--threads", paramLabel = "T",
             description = "Threads for the engine and the model. Default: the number of processors.")
     Integer threads;
@@ -101,6 +116,9 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
+    /** The --target image, read once at the model's size. */
+    private InputTensor targetRgb;
+
     /** Where result files go; tests substitute one that fails like a full disk. */
     OutputFolder.Sink sink = OutputFolder.DISK;
 
@@ -114,6 +132,9 @@ final class ExplainCommand implements Callable<Integer> {
             if (!Files.isRegularFile(image)) {
                 throw new IOException("no image file at " + image);
             }
+        }
+        if (target != null && !Files.isRegularFile(target)) {
+            throw usage("--target: no image file at " + target);
         }
         String memory = MemoryPreflight.ofThisMachine().check(Math.min(config.batchSize(), config.masks()), 3, size,
                 size, "--size");
@@ -139,6 +160,7 @@ final class ExplainCommand implements Callable<Integer> {
         try (folder; Relax relax = new Relax(config); ModelEncoder enc = openModel(nThreads, err)) {
             log(err, "engine: " + relax.engineDescription());
             log(err, "model: " + enc.description);
+            targetRgb = target == null ? null : Images.resize(Images.readForSize(target, size, size), size, size);
             Set<String> used = new HashSet<>();
             for (Path image : images) {
                 String name = uniqueName(image, used);
@@ -182,7 +204,8 @@ final class ExplainCommand implements Callable<Integer> {
         InputTensor rgb = Images.resize(Images.readForSize(image, size, size), size, size);
         InputTensor x = Normalization.imagenet().normalize(rgb);
         ProgressBar bar = new ProgressBar(err, name, System.console() != null);
-        Explanation e = relax.explain(x, enc.encoder, quiet ? p -> { } : bar, guard.token());
+        Target t = targetRgb == null ? Target.unmasked() : Target.input(Normalization.imagenet().normalize(targetRgb));
+        Explanation e = relax.explain(x, enc.encoder, t, quiet ? p -> { } : bar, guard.token());
         Path dir;
         try (OutputFolder.Staging staging = folder.begin(name)) {
             writeOutputs(staging, image, rgb, e, enc);
@@ -191,7 +214,9 @@ final class ExplainCommand implements Callable<Integer> {
         stdout.println(dir + ": " + String.format(Locale.ROOT,
                 "%d masks in %.1f s (encoder %.1f s, RELAX %.2f s), estimated error %s",
                 e.masksUsed(), sec(e.timings().total()), sec(e.timings().encoder()),
-                sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound())));
+                sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound()))
+                + (targetRgb == null ? "" : String.format(Locale.ROOT, ", similarity to the target %.3f",
+                        e.targetSimilarity())));
         return dir;
     }
 
@@ -238,7 +263,13 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** The configuration; a value the builder refuses is reported under its option's name, not the builder's. */
     private RelaxConfig buildConfig(int nThreads) {
-        return options.toConfig(spec, "--threads", nThreads);
+        Baseline b;
+        try {
+            b = Baseline.parse(baseline);
+        } catch (IllegalArgumentException ex) {
+            throw usage("--" + ex.getMessage());
+        }
+        return options.toConfig(spec, "--threads", nThreads).toBuilder().baseline(b).build();
     }
 
     private void log(PrintWriter err, String s) {
@@ -326,7 +357,8 @@ final class ExplainCommand implements Callable<Integer> {
 
     private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc)
             throws IOException {
-        ExplanationFiles.write(dir::write, image.toString(), rgb, e, enc.json);
+        ExplanationFiles.write(dir::write, image.toString(), rgb, e, enc.json,
+                target == null ? null : target.toString(), targetRgb);
     }
 
     private static double sec(java.time.Duration d) {

@@ -120,6 +120,58 @@ class ExplainCommandTest {
         }
     }
 
+    /**
+     * Match explanations: an image explained against itself as the target gives exactly the plain maps (the target's
+     * representation is the unmasked one); against another image, the similarity is below 1, match.png is written and
+     * the summary names the target; a baseline is recorded.
+     */
+    @Test
+    void explainsAMatchWithATargetImage() throws Exception {
+        assertEquals(0, exit, "exit code; stderr: " + explainErr);
+        Path self = out.resolve("self");
+        assertEquals(0, run("explain", CHELSEA.toString(), "--target", CHELSEA.toString(), "--masks",
+                String.valueOf(MASKS), "--seed", "3", "--out", self.toString()), stderr);
+        assertTrue(stdout.contains("similarity to the target 1.000"), stdout);
+        assertEquals(Arrays.toString(Npy.read(out.resolve("chelsea").resolve("importance.npy")).values()),
+                Arrays.toString(Npy.read(self.resolve("chelsea").resolve("importance.npy")).values()));
+
+        Path other = out.resolve("other");
+        Path coffee = CHELSEA.resolveSibling("coffee.png");
+        assertEquals(0, run("explain", CHELSEA.toString(), "--target", coffee.toString(), "--baseline", "blur:8",
+                "--masks", "100", "--out", other.toString()), stderr);
+        Path dir = other.resolve("chelsea");
+        String json = Files.readString(dir.resolve("summary.json"));
+        assertTrue(json.contains("\"targetImage\": \"" + coffee) && json.contains("\"target\": \"input\"")
+                && json.contains("\"baseline\": \"blur:8\""), json);
+        double similarity = Double.parseDouble(json.replaceAll("(?s).*\"targetSimilarity\": ([0-9.Ee-]+).*", "$1"));
+        assertTrue(similarity < 0.95, "a cat and a coffee cup: " + similarity);
+        BufferedImage match = ImageIO.read(dir.resolve("match.png").toFile());
+        assertTrue(match.getWidth() > 2 * 224, "target beside the map: " + match.getWidth());
+
+        // Half cat, half coffee cup: against the cat photo the cat half matters more, against the cup photo the cup half.
+        Path both = CHELSEA.resolveSibling("cat-and-coffee.png");
+        double[] catHalf = new double[2];
+        double[] cupHalf = new double[2];
+        Path[] targets = {CHELSEA, coffee};
+        for (int t = 0; t < 2; t++) {
+            Path d = out.resolve("halves-" + t);
+            assertEquals(0, run("explain", both.toString(), "--target", targets[t].toString(), "--masks", "300",
+                    "--design", "balanced", "--out", d.toString()), stderr);
+            PixelMap r = Npy.read(d.resolve("cat-and-coffee").resolve("importance.npy"));
+            catHalf[t] = r.mean(0, 224, 0, 112);
+            cupHalf[t] = r.mean(0, 224, 112, 224);
+        }
+        assertTrue(catHalf[0] > cupHalf[0], "target cat: cat half " + catHalf[0] + ", cup half " + cupHalf[0]);
+        assertTrue(cupHalf[1] > catHalf[1], "target cup: cat half " + catHalf[1] + ", cup half " + cupHalf[1]);
+        System.out.printf("match halves: target cat %.4f vs %.4f, target cup %.4f vs %.4f%n", catHalf[0], cupHalf[0],
+                catHalf[1], cupHalf[1]);
+
+        assertEquals(2, run("explain", CHELSEA.toString(), "--baseline", "grey"));
+        assertTrue(stderr.contains("--baseline must be zero, a number, blur or blur:SIGMA, got 'grey'"), stderr);
+        assertEquals(2, run("explain", CHELSEA.toString(), "--target", "no-such.png"));
+        assertTrue(stderr.contains("--target: no image file at no-such.png"), stderr);
+    }
+
     /** A balanced design with a target error stops at a block's end, once the error bound is within the target. */
     @Test
     void stopsAtTheTargetError() throws Exception {

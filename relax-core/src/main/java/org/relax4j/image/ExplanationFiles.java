@@ -67,6 +67,24 @@ public final class ExplanationFiles {
      */
     public static void write(Sink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model)
             throws IOException {
+        write(sink, image, rgb, e, model, null, null);
+    }
+
+    /**
+     * Writes every file of one explained image, and for a match explanation (a target image) also {@code match.png}:
+     * the target image beside the importance over the explained one, and the target in {@code summary.json}.
+     *
+     * @param image the image's path or URI, for the summary
+     * @param rgb the image as explained, RGB (3, H, W) in [0, 1] at the maps' size (the heatmaps' background)
+     * @param e the explanation
+     * @param model what the caller says of the model, for the provenance (see {@link Explanation#provenance})
+     * @param targetImage the target image's path or URI, or null when the target is the image's own representation
+     * @param targetRgb the target image, RGB in [0, 1], or null
+     * @param sink where the files go
+     * @throws IOException if a file cannot be written
+     */
+    public static void write(Sink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model,
+                             String targetImage, InputTensor targetRgb) throws IOException {
         PixelMap[] maps = {e.importance(), e.uncertainty(), e.variance(), e.uRelax(), e.error().standardError()};
         Map<String, Object> mapJson = new LinkedHashMap<>();
         for (int k = 0; k < maps.length; k++) {
@@ -88,13 +106,34 @@ public final class ExplanationFiles {
                 ? new Heatmaps.Panel("importance standard error", se)
                 : new Heatmaps.Panel("standard error: too few masks to estimate",
                         new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
+        if (targetRgb != null) {
+            BufferedImage target = Heatmaps.renderImage(targetRgb, "target");
+            BufferedImage matched = Heatmaps.render(rgb, List.of(new Heatmaps.Panel(String.format(java.util.Locale.ROOT,
+                    "what matches the target (similarity %.2f)", e.targetSimilarity()), e.importance())));
+            png(sink, "match.png", beside(target, matched));
+        }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("image", image);
+        if (targetImage != null) {
+            root.put("targetImage", targetImage);
+        }
         // library, model, masking, settings, engine, masksUsed, errorEstimate, timings
         root.putAll(e.provenance(model).toMap());
         root.put("maps", mapJson);
         byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
         sink.write(SUMMARY, o -> o.write(json));
+    }
+
+    private static BufferedImage beside(BufferedImage a, BufferedImage b) {
+        BufferedImage out = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()),
+                BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.drawImage(a, 0, 0, null);
+        g.drawImage(b, a.getWidth(), 0, null);
+        g.dispose();
+        return out;
     }
 
     private static void png(Sink sink, String file, BufferedImage image) throws IOException {

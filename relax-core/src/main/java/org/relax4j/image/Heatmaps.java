@@ -238,6 +238,45 @@ public final class Heatmaps {
         return out;
     }
 
+    /**
+     * {@return the image alone, titled, at the size and layout {@link #render} gives a panel (without a colour bar):
+     * e.g. the target of a match explanation, to stand beside the map}
+     *
+     * @param image RGB (3, H, W) in [0, 1]
+     * @param title the title
+     */
+    public static BufferedImage renderImage(InputTensor image, String title) {
+        if (image.rank() != 2 || image.channels() != 3) {
+            throw new IllegalArgumentException("image " + image + " must be RGB (3, H, W)");
+        }
+        int h = image.height();
+        int w = image.width();
+        int scale = Math.max(1, Math.round(288f / Math.max(h, w)));
+        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < h; i++) {
+            for (int j = 0; j < w; j++) {
+                int r = Math.round(255 * clamp(image.get(0, i, j)));
+                int gr = Math.round(255 * clamp(image.get(1, i, j)));
+                int b = Math.round(255 * clamp(image.get(2, i, j)));
+                rgb.setRGB(j, i, (r << 16) | (gr << 8) | b);
+            }
+        }
+        BufferedImage out = new BufferedImage(2 * MARGIN + w * scale, TITLE + h * scale + MARGIN,
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, out.getWidth(), out.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.drawImage(rgb, MARGIN, TITLE, w * scale, h * scale, null);
+            text(g, title, MARGIN, TITLE - 8, 14, true);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
     /** The colour range: fixed, or the map's min and max, over its non-zero values for a blank-zeros panel. */
     private static float[] range(Panel p) {
         if (!Float.isNaN(p.low())) {

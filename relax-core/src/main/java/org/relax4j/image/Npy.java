@@ -14,13 +14,13 @@ import org.relax4j.PixelMap;
 /** Maps as NumPy {@code .npy} files (format 1.0, little-endian float32, C order) that {@code numpy.load} reads. */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\((\\d+),\\s*(\\d+)\\)");
+    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([\\d,\\s]*)\\)");
 
     private Npy() {
     }
 
     /**
-     * Writes {@code map} as a (H, W) float32 array.
+     * Writes {@code map} as a float32 array of its shape ((H, W) for an image).
      *
      * @param file the {@code .npy} file (replaced if present)
      * @param map the map. Not modified.
@@ -33,7 +33,7 @@ public final class Npy {
     }
 
     /**
-     * Writes {@code map} as a (H, W) float32 {@code .npy} to {@code out}, which is left open.
+     * Writes {@code map} as a float32 {@code .npy} of its shape to {@code out}, which is left open.
      *
      * @param out the stream to write to; not closed
      * @param map the map
@@ -45,12 +45,21 @@ public final class Npy {
 
     /** The whole {@code .npy} file of {@code map}: header, then little-endian float32 values. */
     static byte[] toBytes(PixelMap map) {
-        byte[] h = header("<f4", "(" + map.height() + ", " + map.width() + ")");
+        byte[] h = header("<f4", shapeTuple(map.shape()));
         float[] v = map.values();
         ByteBuffer b = ByteBuffer.allocate(h.length + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(h);
         b.asFloatBuffer().put(v);
         return b.array();
+    }
+
+    /** A Python tuple: "(12,)" for rank 1, "(224, 224)" for rank 2. */
+    static String shapeTuple(int[] shape) {
+        StringBuilder b = new StringBuilder("(");
+        for (int a = 0; a < shape.length; a++) {
+            b.append(a == 0 ? "" : ", ").append(shape[a]);
+        }
+        return b.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
     /**
@@ -71,7 +80,7 @@ public final class Npy {
     }
 
     /**
-     * Reads a 2-D little-endian float32 {@code .npy} file as written by {@link #write}.
+     * Reads a little-endian float32 {@code .npy} file of rank 1 to 3 as written by {@link #write}.
      *
      * @param file the {@code .npy} file
      * @return the map
@@ -90,12 +99,21 @@ public final class Npy {
         String header = new String(h, StandardCharsets.US_ASCII);
         Matcher m = SHAPE.matcher(header);
         if (!header.contains("'<f4'") || header.contains("'fortran_order': True") || !m.find()) {
-            throw new IOException(file + ": only 2-D little-endian float32 C-order arrays are supported, header " + header.trim());
+            throw new IOException(file + ": only little-endian float32 C-order arrays are supported, header "
+                    + header.trim());
         }
-        int height = Integer.parseInt(m.group(1));
-        int width = Integer.parseInt(m.group(2));
-        float[] v = new float[height * width];
+        String[] parts = m.group(1).split(",");
+        int[] shape = java.util.Arrays.stream(parts).map(String::trim).filter(t -> !t.isEmpty())
+                .mapToInt(Integer::parseInt).toArray();
+        if (shape.length < 1 || shape.length > 3) {
+            throw new IOException(file + ": rank " + shape.length + " arrays are not maps (rank 1 to 3)");
+        }
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] v = new float[(int) n];
         b.asFloatBuffer().get(v);
-        return new PixelMap(height, width, v);
+        return new PixelMap(shape, v);
     }
 }

@@ -14,6 +14,8 @@ import org.relax4j.InputBatch;
 import org.relax4j.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.BalancedMasks;
+import org.relax4j.mask.DomainGeometry;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 import org.relax4j.mask.RandomMasks;
@@ -137,6 +139,61 @@ public abstract class EngineContractTest {
             float[] got = new float[3 * x.channels() * x.pixels()];
             System.arraycopy(b.data(), b.offset(), got, 0, got.length);
             assertClose(expectedMasked(x, masks, 8, 3), got, maskedTolerance(), engine.name() + " partial batch");
+        }
+    }
+
+    /**
+     * Every domain beyond images (sequences, volumes, discrete masks): an engine either follows the same per-axis
+     * formula ({@link DomainGeometry}) for masking and accumulation, or refuses at {@code open} with a message that
+     * says which ranks it supports. Never a silently wrong map.
+     */
+    @Test
+    void everyDomainIsFollowedExactlyOrRefusedByName() {
+        Object[][] cases = {
+            {new int[] {90}, new RandomMasks(5, new int[] {7}, false, 0.5f)},
+            {new int[] {5, 12, 10}, new RandomMasks(6, new int[] {3, 4, 4}, false, 0.5f)},
+            {new int[] {13}, new RandomMasks(7, new int[] {13}, true, 0.5f)},
+            {new int[] {24, 20}, new org.relax4j.mask.BalancedMasks(8, new int[] {24, 20}, true, 0.5f)}};
+        for (Object[] c : cases) {
+            int[] shape = (int[]) c[0];
+            MaskSource masks = (MaskSource) c[1];
+            int positions = java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            float[] data = Fixtures.randomInput(2, 1, positions, shape.length * 11L).toArray();
+            InputTensor x = InputTensor.of(2, shape, data);
+            String what = engine.name() + " on " + MaskDomain.of(shape, masks);
+            EngineRun run;
+            try {
+                run = engine.open(x, masks, 16, 1e-10f);
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage().contains("rank"), what + ": a refusal must say which ranks: " + e.getMessage());
+                continue;
+            }
+            try (run) {
+                DomainGeometry g = new DomainGeometry(MaskDomain.of(shape, masks));
+                float[] sims = randomSimilarities(32, 5);
+                WeightedWelford expected = new WeightedWelford(positions, 1e-10f);
+                for (int first = 0; first < 32; first += 16) {
+                    InputBatch b = run.masked(first, 16);
+                    assertArrayEquals(shape, b.spatialShape(), what);
+                    float[] want = new float[16 * 2 * positions];
+                    for (int k = 0; k < 16; k++) {
+                        float[] m = g.render(masks, first + k);
+                        expected.update(m, 0, sims[first + k]);
+                        for (int ch = 0; ch < 2; ch++) {
+                            for (int p = 0; p < positions; p++) {
+                                want[(k * 2 + ch) * positions + p] = data[ch * positions + p] * m[p];
+                            }
+                        }
+                    }
+                    float[] got = new float[want.length];
+                    System.arraycopy(b.data(), b.offset(), got, 0, got.length);
+                    assertClose(want, got, maskedTolerance(), what + " masked from " + first);
+                    run.accumulate(first, 16, java.util.Arrays.copyOfRange(sims, first, first + 16));
+                }
+                WeightedWelford state = run.state();
+                assertRelClose(expected.importance(), state.importance(), mapTolerance(), what + " importance");
+                assertRelClose(expected.uncertainty(), state.uncertainty(), mapTolerance(), what + " uncertainty");
+            }
         }
     }
 

@@ -36,6 +36,22 @@ class ImagesTest {
         assertArrayEquals(m.values(), Npy.read(f).values());
     }
 
+    /** Maps of rank 1 (per word) and 3 (a volume) keep their shape: NumPy's tuple "(n,)" and three axes. */
+    @Test
+    void npyOfEveryRank() throws IOException {
+        PixelMap words = new PixelMap(new int[] {4}, new float[] {0.5f, -1f, 2f, 3f});
+        Path f = tmp.resolve("w.npy");
+        Npy.write(f, words);
+        String header = new String(Files.readAllBytes(f), 10, 60, StandardCharsets.US_ASCII);
+        assertTrue(header.contains("'shape': (4,), }"), header);
+        PixelMap back = Npy.read(f);
+        assertArrayEquals(new int[] {4}, back.shape());
+        assertArrayEquals(words.values(), back.values());
+        PixelMap volume = new PixelMap(new int[] {2, 3, 2}, new float[12]);
+        Npy.write(f, volume);
+        assertArrayEquals(new int[] {2, 3, 2}, Npy.read(f).shape());
+    }
+
     @Test
     void resizeIsHalfPixelBilinear() {
         // 1x2 → 1x4: sources at x = -0.25 (clamped to 0), 0.25, 0.75, 1.25 → [a, 0.75a + 0.25b, 0.25a + 0.75b, b].

@@ -75,6 +75,31 @@ class ExamplesTest {
         }
     }
 
+    /**
+     * A signal whose first half carries the representation's first coordinate: the match to (1, 0) — "first half
+     * high, second half low" — depends on the first half, and the maps have the signal's shape.
+     */
+    @Test
+    void signalsAndMatchesExplainRankOneInputs() {
+        float[] signal = new float[64];
+        for (int p = 0; p < 64; p++) {
+            signal[p] = p < 32 ? 1f : 0.2f;
+        }
+        Explanation[] e = SignalsAndMatches.run(signal);
+        assertEquals(1, e[0].importance().rank());
+        assertEquals(64, e[0].importance().size());
+        assertEquals(512, e[1].masksUsed());
+        float[] r = e[1].importance().values();
+        double first = 0;
+        double second = 0;
+        for (int p = 0; p < 32; p++) {
+            first += r[p] / 32;
+            second += r[32 + p] / 32;
+        }
+        assertTrue(first > second, "first half " + first + ", second half " + second);
+        assertTrue(e[1].targetSimilarity() > 0.9 && e[1].targetSimilarity() < 1, "" + e[1].targetSimilarity());
+    }
+
     @Test
     void recordedMasksReplayEqualsTheRunThatDrewThem() {
         int cells = 7;

@@ -73,7 +73,12 @@ public final class PipelinedEngine implements Engine {
         if (closed) {
             throw new IllegalStateException(name + " engine is closed");
         }
-        MaskGeometry geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
+        MaskGeometry geometry;
+        try {
+            geometry = EngineChecks.checkOpen(input, masks, maxBatch, initialWeight);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " engine: " + e.getMessage(), e);
+        }
         long sampleFloats = (long) input.channels() * input.pixels();
         long sampleBytes = sampleFloats * Float.BYTES;
         long maxAlloc = backend.maxAllocationBytes();

@@ -18,6 +18,20 @@ class OpenClErrorsTest {
         OpenClTestSupport.requireOpenCl();
     }
 
+    /** The kernels are 2-D: other ranks and discrete masks are refused by name, pointing at the cpu engine. */
+    @Test
+    void ranksOtherThanImagesAreRefusedClearly() {
+        try (OpenClEngine engine = OpenClTestSupport.engine()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> engine.open(
+                    InputTensor.filled(1, new int[] {64}, 1f), new RandomMasks(0, new int[] {7}, false, 0.5f), 10, 1f));
+            assertTrue(e.getMessage().contains("opencl engine") && e.getMessage().contains("rank 2 only")
+                    && e.getMessage().contains("cpu engine"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> engine.open(InputTensor.filled(1, 8, 8, 1f),
+                    new RandomMasks(0, new int[] {8, 8}, true, 0.5f), 10, 1f));
+            assertTrue(e.getMessage().contains("discrete"), e.getMessage());
+        }
+    }
+
     @Test
     void deviceIndexOutOfRangeListsTheDevices() {
         int n = OpenClEngine.devices().size();
