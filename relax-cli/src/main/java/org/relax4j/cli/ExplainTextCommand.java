@@ -141,9 +141,7 @@ final class ExplainTextCommand implements Callable<Integer> {
         if (json) {
             out.print(TextJson.write(e));
         } else {
-            String noColorEnv = System.getenv("NO_COLOR");
-            boolean colour = !noColor && System.console() != null && (noColorEnv == null || noColorEnv.isEmpty());
-            out.print(AnsiText.render(e, colour));
+            out.print(AnsiText.render(e, !noColor && AnsiText.colourByDefault()));
             if (html != null) {
                 out.println("wrote " + html);
             }

@@ -41,6 +41,7 @@ class ExplainTextCommandTest {
                 stdout);
         assertTrue(stdout.contains("\"query\": \"climate of Norway\""), stdout);
         assertTrue(stdout.contains("\"masks\": 300"), stdout);
+        assertTrue(stdout.contains("\"seed\": 1") && stdout.contains("\"discrete\": true"), "provenance: " + stdout);
         assertTrue(Files.readString(html).contains("<span class=\"w\""));
         assertTrue(Files.size(png) > 1000);
     }

