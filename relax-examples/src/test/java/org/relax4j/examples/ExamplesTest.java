@@ -155,4 +155,13 @@ class ExamplesTest {
             assertTrue(relax.engineDescription().startsWith("cpu"), relax.engineDescription());
         }
     }
+
+    @Test
+    void textMatchPutsOsloFirstAndWritesThePage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path html = dir.resolve("oslo.html");
+        org.relax4j.text.TextExplanation e = TextMatch.run(html, 300);
+        assertEquals(0, e.rankOf("Oslo"), e.toString());
+        assertEquals(e.size() - 1, e.rankOf("pizza"), e.toString());
+        assertTrue(Files.readString(html).contains(">Oslo<"));
+    }
 }
