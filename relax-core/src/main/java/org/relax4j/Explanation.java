@@ -20,12 +20,14 @@ public final class Explanation {
     private final RelaxConfig config;
     private final Target target;
     private final double targetSimilarity;
+    private final String maskSource;
 
     /**
      * @param importance the importance map if not the state's own (the control-variate estimator's), else null
      */
     Explanation(int[] shape, WeightedWelford state, float[] importance, long masksUsed, ErrorEstimate error,
-                Timings timings, String engine, RelaxConfig config, Target target, double targetSimilarity) {
+                Timings timings, String engine, RelaxConfig config, Target target, double targetSimilarity,
+                String maskSource) {
         float[] r = importance != null ? importance : state.importance();
         float[] u = state.uncertainty();
         this.importance = new PixelMap(shape, r);
@@ -41,6 +43,7 @@ public final class Explanation {
                 : error;
         this.target = target;
         this.targetSimilarity = targetSimilarity;
+        this.maskSource = maskSource;
         this.timings = timings;
         this.engine = engine;
         this.config = config;
@@ -133,7 +136,7 @@ public final class Explanation {
      */
     public Provenance provenance(java.util.Map<String, ?> model) {
         return new Provenance(Provenance.LIBRARY, Provenance.currentVersion(), System.getProperty("java.version"),
-                model == null ? null : new java.util.LinkedHashMap<>(model), config,
+                model == null ? null : new java.util.LinkedHashMap<>(model), config, maskSource,
                 java.util.Arrays.stream(importance.shape()).boxed().toList(), target.kind(), targetSimilarity, masksUsed,
                 error, timings, engine);
     }

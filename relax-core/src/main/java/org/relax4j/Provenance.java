@@ -20,6 +20,8 @@ import org.relax4j.estimate.ErrorEstimate;
  * @param model the model's identity as the caller gave it (name, file, checksum, pixel space...); unmodifiable,
  *     in the caller's order
  * @param config the settings
+ * @param maskSource the masks the run used (for an input of another rank than an image, or discrete masks, not
+ *     {@code config.maskSource()} but the source for the input's shape)
  * @param shape the maps' shape: {H, W} for an image, {words} for a text
  * @param target what masked representations were compared with: {@code unmasked} (RELAX as published),
  *     {@code representation} or {@code input} (a match explanation; see {@link Target})
@@ -31,7 +33,7 @@ import org.relax4j.estimate.ErrorEstimate;
  * @param engine the engine and device that ran, e.g. "cpu, 2 threads"
  */
 public record Provenance(String library, String libraryVersion, String javaVersion, Map<String, Object> model,
-                         RelaxConfig config, List<Integer> shape, String target, double targetSimilarity,
+                         RelaxConfig config, String maskSource, List<Integer> shape, String target, double targetSimilarity,
                          long masksUsed, ErrorEstimate error, Timings timings, String engine) {
 
     /** The library's name. */
@@ -47,8 +49,10 @@ public record Provenance(String library, String libraryVersion, String javaVersi
      * @param javaVersion the JVM's {@code java.version}
      * @param model the model's identity as the caller gave it; copied
      * @param config the settings
-     * @param height the maps' height
-     * @param width the maps' width
+     * @param maskSource the masks the run used
+     * @param shape the maps' shape
+     * @param target what masked representations were compared with
+     * @param targetSimilarity the unmasked input's similarity to the target
      * @param masksUsed the number of masks the maps are made of
      * @param error the importance map's error estimate
      * @param timings where the time went
@@ -62,6 +66,7 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         model = model == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(model));
         Objects.requireNonNull(config, "config");
         shape = List.copyOf(shape);
+        Objects.requireNonNull(maskSource, "maskSource");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(timings, "timings");
@@ -114,7 +119,7 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         settings.put("seed", config.seed());
         settings.put("design", config.design().id());
         settings.put("estimator", config.estimator().id());
-        settings.put("maskSource", config.maskSource().toString());
+        settings.put("maskSource", maskSource);
         settings.put("targetError", config.adaptive() ? config.targetError() : null);
         settings.put("confidence", config.confidence());
         settings.put("similarity", config.similarity().toString());
@@ -148,7 +153,10 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("library", lib);
         root.put("model", model);
-        root.put("masking", config.baseline().isZero()
+        root.put("masking", config.discrete()
+                ? "discrete masks: every position is kept (1) or dropped (0) on its own, and the encoder receives the "
+                        + "input times these keep values (for text, relax-text turns them into dropped tokens)"
+                : config.baseline().isZero()
                 ? "masks multiply the input as given (for images normally ImageNet-normalised, so a fully masked pixel "
                         + "is the ImageNet mean colour, as in the reference implementation)"
                 : "masked input = x*m + b*(1-m) with baseline b = " + config.baseline().id());

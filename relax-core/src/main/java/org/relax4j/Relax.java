@@ -211,7 +211,7 @@ public final class Relax implements AutoCloseable {
             Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
                     Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
             return new Explanation(shape, state, importance, used, error, timings, engineDescription(), config,
-                    target, targetSimilarity);
+                    target, targetSimilarity, masks.toString());
         }
     }
 
@@ -283,7 +283,7 @@ public final class Relax implements AutoCloseable {
             Duration d = Duration.ofNanos(System.nanoTime() - start);
             Timings timings = new Timings(Duration.ZERO, Duration.ZERO, d, d);
             return new Explanation(new int[] {height, width}, state, importance, total, error, timings,
-                    engineDescription(), config, Target.unmasked(), Double.NaN);
+                    engineDescription(), config, Target.unmasked(), Double.NaN, masks.toString());
         }
     }
 

@@ -106,6 +106,11 @@ class DomainsTest {
                 assertTrue(r[2] > r[p] + 0.05 && r[7] > r[p] + 0.05, "word " + p + ": " + java.util.Arrays.toString(r));
             }
         }
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> settings = (java.util.Map<String, Object>) e.provenance(null).toMap().get("settings");
+        assertEquals("BalancedMasks(seed=9, discrete 10, keepProbability=0.5, block=32)", settings.get("maskSource"));
+        assertEquals(true, settings.get("discrete"));
+        assertEquals(List.of(10), settings.get("size"));
         // Discrete masks are 0/1 per word: every masked input the encoder saw was the mask itself.
         List<float[]> seen = new ArrayList<>();
         explain(RelaxConfig.builder().discrete(true).masks(20).batchSize(20).build(), words, batch -> {

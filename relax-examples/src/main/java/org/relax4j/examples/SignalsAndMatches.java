@@ -48,12 +48,13 @@ public final class SignalsAndMatches {
         Encoder encoder = SignalsAndMatches::halves;                             // (B, C, L) -> (B, D)
         RelaxConfig config = RelaxConfig.builder()
                 .masks(512).cells(8).design(MaskDesign.BALANCED)                 // 8 cells along the axis
-                .baseline(Baseline.blurred(4))                                    // masked = x·m + blur(x)·(1 − m)
                 .build();
-        try (Relax relax = new Relax(config)) {
+        // What masked-out positions become: x·m + blur(x)·(1 − m) instead of the reference's x·m.
+        RelaxConfig blurred = config.toBuilder().baseline(Baseline.blurred(4)).build();
+        try (Relax relax = new Relax(blurred); Relax plain = new Relax(config)) {
             Explanation own = relax.explain(x, encoder);                         // importance: float[L]
             // A match: weight masks by the similarity to another representation (a query's, another input's).
-            Explanation match = relax.explain(x, encoder, Target.of(new float[] {1f, 0f}),
+            Explanation match = plain.explain(x, encoder, Target.of(new float[] {1f, 0f}),
                     ProgressListener.NONE, null);
             System.out.println(own + "; match similarity " + match.targetSimilarity());
             return new Explanation[] {own, match};
