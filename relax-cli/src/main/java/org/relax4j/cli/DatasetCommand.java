@@ -77,29 +77,11 @@ final class DatasetCommand implements Callable<Integer> {
                     + "Default: the executor's processors.")
     int encoderThreads;
 
-    @Option(names = "--model", paramLabel = "FILE|mobilenet-v2", defaultValue = ExplainCommand.MOBILENET,
-            description = "The encoder, as for 'relax explain'. Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(names = "--model-input", paramLabel = "NAME", description = "The ONNX model's input to feed (default: its first).")
-    String modelInput;
-
-    @Option(names = "--model-output", paramLabel = "NAME", description = "The ONNX model's output to explain (default: its first).")
-    String modelOutput;
-
-    @Option(names = "--pixels", paramLabel = "unit|imagenet",
-            description = "What the model takes. Default: unit for " + ExplainCommand.MOBILENET + ", imagenet for a file.")
-    ExplainCommand.PixelSpace pixels;
-
-    @Option(names = "--size", paramLabel = "N", defaultValue = "224", description = "Images are resized to N x N. Default: ${DEFAULT-VALUE}.")
-    int size;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Mixin
     RelaxOptions options;
-
-    @Option(names = "--cache", paramLabel = "DIR",
-            description = "Where the converted pretrained model is kept (on the driver). Default: $RELAX4J_CACHE or ~/.cache/relax4j.")
-    Path cache;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
@@ -109,10 +91,7 @@ final class DatasetCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         RelaxConfig config = buildConfig();
-        if (ExplainCommand.MOBILENET.equals(model) && pixels == ExplainCommand.PixelSpace.imagenet) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    ExplainCommand.MOBILENET + " takes RGB in [0, 1]; --pixels imagenet does not apply to it");
-        }
+        modelOptions.check(spec, options.cells, true);
         Files.createDirectories(out);
         String tablePath = table != null ? table : out.resolve("results.parquet").toString();
         long start = System.nanoTime();
@@ -136,7 +115,7 @@ final class DatasetCommand implements Callable<Integer> {
                         + ") under " + String.join(", ", inputs));
             }
             log(err, "images: " + paths.size() + " found");
-            DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(size).outputDir(out)
+            DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(modelOptions.size).outputDir(out)
                     .failFast(failFast).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
                     .partitions(partitions).build();
             Dataset<Row> result = explainer.explainPathsTo(spark, paths, tablePath);
@@ -184,27 +163,18 @@ final class DatasetCommand implements Callable<Integer> {
     }
 
     private EncoderFactory encoder(SparkSession spark, PrintWriter err) {
-        if (ExplainCommand.MOBILENET.equals(model)) {
-            Path dir = cache != null ? cache : PretrainedModels.defaultCacheDir();
-            return EncoderFactories.mobileNetV2(spark, dir, s -> {
-                if (!quiet) {
-                    err.println(s);
-                }
-            });
+        ModelOptions m = modelOptions;
+        if (m.isMobileNet()) {
+            return EncoderFactories.mobileNetV2(spark, m.cacheDir(), s -> log(err, s));
         }
-        Path file = Path.of(model);
-        if (!Files.isRegularFile(file)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model: no ONNX file at " + file
-                    + " (or use '" + ExplainCommand.MOBILENET + "')");
-        }
-        boolean unit = pixels == ExplainCommand.PixelSpace.unit;
-        return EncoderFactories.onnx(spark, file, modelInput, modelOutput, unit);
+        return EncoderFactories.onnx(spark, Path.of(m.model), m.modelInput, m.modelOutput,
+                m.pixelSpace() == ModelOptions.PixelSpace.unit);
     }
 
     private RelaxConfig buildConfig() {
-        if (size < 0 || partitions < 0 || encoderThreads < 0) {
+        if (partitions < 0 || encoderThreads < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--size, --partitions and --encoder-threads must be >= 0");
+                    "--partitions and --encoder-threads must be >= 0");
         }
         return options.toConfig(spec, "--threads-per-task", threadsPerTask);
     }

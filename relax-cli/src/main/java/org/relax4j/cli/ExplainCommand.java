@@ -53,10 +53,7 @@ import picocli.CommandLine.Model.CommandSpec;
         usageHelpWidth = 100)
 final class ExplainCommand implements Callable<Integer> {
 
-    /** What the model's input pixels are. */
-    enum PixelSpace { unit, imagenet }
-
-    static final String MOBILENET = "mobilenet-v2";
+    static final String MOBILENET = ModelOptions.MOBILENET;
 
     @Spec
     CommandSpec spec;
@@ -64,26 +61,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG or JPEG files.")
     List<Path> images;
 
-    @Option(names = "--model", paramLabel = "FILE|mobilenet-v2", defaultValue = MOBILENET,
-            description = "The encoder: '" + MOBILENET + "' (MobileNetV2 1.4 ImageNet features, 1792-d, from the npm "
-                    + "package nsfwjs 4.3.0, fetched and converted to ONNX on first use) or an ONNX model file. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(names = "--model-input", paramLabel = "NAME", description = "The ONNX model's input to feed (default: its first).")
-    String modelInput;
-
-    @Option(names = "--model-output", paramLabel = "NAME", description = "The ONNX model's output to explain (default: its first).")
-    String modelOutput;
-
-    @Option(names = "--pixels", paramLabel = "unit|imagenet",
-            description = "What the model takes: 'unit' = RGB in [0, 1], 'imagenet' = ImageNet-normalised RGB. "
-                    + "Default: unit for " + MOBILENET + ", imagenet for a model file.")
-    PixelSpace pixels;
-
-    @Option(names = "--size", paramLabel = "N", defaultValue = "" + PretrainedModels.MOBILENET_V2_SIZE,
-            description = "Images are resized to N x N (bilinear). Default: ${DEFAULT-VALUE}.")
-    int size;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Mixin
     RelaxOptions options;
@@ -109,10 +88,6 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--cache", paramLabel = "DIR",
-            description = "Where the converted pretrained model is kept. Default: $RELAX4J_CACHE or ~/.cache/relax4j.")
-    Path cache;
-
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
@@ -136,8 +111,8 @@ final class ExplainCommand implements Callable<Integer> {
         if (target != null && !Files.isRegularFile(target)) {
             throw usage("--target: no image file at " + target);
         }
-        String memory = MemoryPreflight.ofThisMachine().check(Math.min(config.batchSize(), config.masks()), 3, size,
-                size, "--size");
+        String memory = MemoryPreflight.ofThisMachine().check(Math.min(config.batchSize(), config.masks()), 3,
+                modelOptions.size, modelOptions.size, "--size");
         if (memory != null) {
             throw usage(memory);
         }
@@ -160,7 +135,7 @@ final class ExplainCommand implements Callable<Integer> {
         try (folder; Relax relax = new Relax(config); ModelEncoder enc = openModel(nThreads, err)) {
             log(err, "engine: " + relax.engineDescription());
             log(err, "model: " + enc.description);
-            targetRgb = target == null ? null : Images.resize(Images.readForSize(target, size, size), size, size);
+            targetRgb = target == null ? null : readImage(target);
             Set<String> used = new HashSet<>();
             for (Path image : images) {
                 String name = uniqueName(image, used);
@@ -201,7 +176,7 @@ final class ExplainCommand implements Callable<Integer> {
     /** One image: explained, then its files staged and moved into place together. */
     private Path explainOne(Path image, String name, Relax relax, ModelEncoder enc, OutputFolder folder,
                             SignalGuard guard, PrintWriter err, PrintWriter stdout) throws IOException {
-        InputTensor rgb = Images.resize(Images.readForSize(image, size, size), size, size);
+        InputTensor rgb = readImage(image);
         InputTensor x = Normalization.imagenet().normalize(rgb);
         ProgressBar bar = new ProgressBar(err, name, System.console() != null);
         Target t = targetRgb == null ? Target.unmasked() : Target.input(Normalization.imagenet().normalize(targetRgb));
@@ -222,39 +197,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** Checks what needs no file, model or engine, so that usage errors come before any work. */
     private void checkUsage() {
-        if (size < 1) {
-            throw usage("--size must be at least 1, got " + size);
-        }
-        if (3L * size * size > Integer.MAX_VALUE - 8) {
-            throw usage("--size " + size + " is too large: a 3 x " + size + " x " + size + " image exceeds one Java array");
-        }
-        if (MOBILENET.equals(model)) {
-            if (size != PretrainedModels.MOBILENET_V2_SIZE) {
-                throw usage("--size " + size + ": " + MOBILENET + " takes " + PretrainedModels.MOBILENET_V2_SIZE + " x "
-                        + PretrainedModels.MOBILENET_V2_SIZE + " images only; leave --size out, or explain an ONNX "
-                        + "model file (--model FILE)");
-            }
-            if (modelInput != null || modelOutput != null) {
-                throw usage((modelInput != null ? "--model-input" : "--model-output") + " applies to an ONNX model "
-                        + "file (--model FILE); " + MOBILENET + " has fixed ones");
-            }
-            if (pixels == PixelSpace.imagenet) {
-                throw usage("--pixels imagenet: " + MOBILENET + " takes RGB in [0, 1]; --pixels does not apply to it");
-            }
-        }
-        if (!MOBILENET.equals(model) && !Files.isRegularFile(Path.of(model))) {
-            throw usage("--model: no ONNX file at " + model + " (or use '" + MOBILENET + "')");
-        }
-        if (!MOBILENET.equals(model) && new java.io.File(model).length() == 0) {
-            throw usage("--model " + model + ": ONNX model file is empty");
-        }
-        if (options.cells >= 1) {
-            try {
-                new MaskGeometry(options.cells, size, size);
-            } catch (IllegalArgumentException ex) {
-                throw usage("--size " + size + " is too small for --cells " + options.cells + " (" + ex.getMessage() + ")");
-            }
-        }
+        modelOptions.check(spec, options.cells, false);
     }
 
     private CommandLine.ParameterException usage(String message) {
@@ -298,10 +241,17 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
+    /** An image read (subsampled while decoding if large) and resized to the model's size. */
+    private InputTensor readImage(Path image) throws IOException {
+        int size = modelOptions.size;
+        return Images.resize(Images.readForSize(image, size, size), size, size);
+    }
+
     private ModelEncoder openModel(int nThreads, PrintWriter err) {
+        ModelOptions m = modelOptions;
         Map<String, Object> json = new LinkedHashMap<>();
-        if (MOBILENET.equals(model)) {
-            Path dir = cache != null ? cache : PretrainedModels.defaultCacheDir();
+        if (m.isMobileNet()) {
+            Path dir = m.cacheDir();
             OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
             json.put("name", MOBILENET);
             json.put("source", "npm nsfwjs@" + PretrainedModels.NSFWJS_VERSION + " dist/models/mobilenet_v2_mid, "
@@ -309,32 +259,28 @@ final class ExplainCommand implements Callable<Integer> {
             json.put("file", dir.resolve(PretrainedModels.MOBILENET_V2_FILE).toString());
             json.put("output", PretrainedModels.MOBILENET_V2_EMBEDDING_NODE);
             json.put("dimension", PretrainedModels.MOBILENET_V2_DIM);
-            json.put("pixels", PixelSpace.unit.name());
+            json.put("pixels", ModelOptions.PixelSpace.unit.name());
             return new ModelEncoder(enc, enc, MOBILENET + " (" + PretrainedModels.MOBILENET_V2_DIM + "-d embedding)", json);
         }
-        Path file = Path.of(model);
-        if (!Files.isRegularFile(file)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model: no ONNX file at " + file
-                    + " (or use '" + MOBILENET + "')");
-        }
+        Path file = Path.of(m.model);
         OnnxEncoder.Builder b = OnnxEncoder.builder(file).intraOpThreads(nThreads);
-        if (modelInput != null) {
-            b.inputName(modelInput);
+        if (m.modelInput != null) {
+            b.inputName(m.modelInput);
         }
-        if (modelOutput != null) {
-            b.outputName(modelOutput);
+        if (m.modelOutput != null) {
+            b.outputName(m.modelOutput);
         }
-        PixelSpace space = pixels != null ? pixels : PixelSpace.imagenet;
-        b.pixels(space == PixelSpace.unit ? Normalization.unit() : Normalization.imagenet());
+        ModelOptions.PixelSpace space = m.pixelSpace();
+        b.pixels(space == ModelOptions.PixelSpace.unit ? Normalization.unit() : Normalization.imagenet());
         OnnxEncoder onnx;
         try {
             onnx = b.build();
         } catch (IllegalArgumentException ex) {
             throw usage("--model " + file + ": " + ex.getMessage());
         } catch (EncoderException ex) {
-            String m = ex.getMessage();
-            throw new IllegalStateException("--model " + file + ": " + (m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m),
-                    ex);
+            String msg = ex.getMessage();
+            throw new IllegalStateException("--model " + file + ": "
+                    + (msg.contains("\n") ? msg.substring(0, msg.indexOf('\n')) : msg), ex);
         }
         Encoder enc = onnx;
         json.put("name", file.getFileName().toString());

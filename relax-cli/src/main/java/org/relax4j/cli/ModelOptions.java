@@ -1,0 +1,113 @@
+package org.relax4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.relax4j.mask.MaskGeometry;
+import org.relax4j.onnx.PretrainedModels;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The image model's options, shared by {@code explain} and {@code dataset} (a picocli mixin): which encoder, its
+ * input and output, its pixel space, the image size and the pretrained model's cache, with the usage checks that
+ * need no file opened, in one place.
+ */
+final class ModelOptions {
+    /** What the model's input pixels are. */
+    enum PixelSpace { unit, imagenet }
+
+    /** The pretrained model's name on the command line. */
+    static final String MOBILENET = "mobilenet-v2";
+
+    @Option(names = "--model", paramLabel = "FILE|mobilenet-v2", defaultValue = MOBILENET,
+            description = "The encoder: '" + MOBILENET + "' (MobileNetV2 1.4 ImageNet features, 1792-d, from the npm "
+                    + "package nsfwjs 4.3.0, fetched and converted to ONNX on first use) or an ONNX model file. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--model-input", paramLabel = "NAME", description = "The ONNX model's input to feed (default: its first).")
+    String modelInput;
+
+    @Option(names = "--model-output", paramLabel = "NAME", description = "The ONNX model's output to explain (default: its first).")
+    String modelOutput;
+
+    @Option(names = "--pixels", paramLabel = "unit|imagenet",
+            description = "What the model takes: 'unit' = RGB in [0, 1], 'imagenet' = ImageNet-normalised RGB. "
+                    + "Default: unit for " + MOBILENET + ", imagenet for a model file.")
+    PixelSpace pixels;
+
+    @Option(names = "--size", paramLabel = "N", defaultValue = "" + PretrainedModels.MOBILENET_V2_SIZE,
+            description = "Images are resized to N x N (bilinear); for dataset, 0 keeps each image's own size. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int size;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "Where the converted pretrained model is kept (on the driver, for dataset). "
+                    + "Default: $RELAX4J_CACHE or ~/.cache/relax4j.")
+    Path cache;
+
+    boolean isMobileNet() {
+        return MOBILENET.equals(model);
+    }
+
+    /** {@return the pixel space the model takes: as given, else unit for the pretrained model, imagenet for a file} */
+    PixelSpace pixelSpace() {
+        return pixels != null ? pixels : isMobileNet() ? PixelSpace.unit : PixelSpace.imagenet;
+    }
+
+    /** {@return where the pretrained model is cached} */
+    Path cacheDir() {
+        return cache != null ? cache : PretrainedModels.defaultCacheDir();
+    }
+
+    /**
+     * Checks what needs no file opened, so that usage errors come before any work: the size, what the pretrained
+     * model allows, that a model file exists and is not empty, and that the size fits the cells.
+     *
+     * @param spec the command, for the usage error
+     * @param cells the masks' cells per side (not checked here if below 1: the configuration names that)
+     * @param ownSize whether {@code --size 0} (each image at its own size) is allowed
+     * @throws CommandLine.ParameterException naming the option
+     */
+    void check(CommandSpec spec, int cells, boolean ownSize) {
+        if (size < (ownSize ? 0 : 1)) {
+            throw usage(spec, "--size must be at least " + (ownSize ? "0 (each image's own size)" : "1") + ", got "
+                    + size);
+        }
+        if (3L * size * size > Integer.MAX_VALUE - 8) {
+            throw usage(spec, "--size " + size + " is too large: a 3 x " + size + " x " + size
+                    + " image exceeds one Java array");
+        }
+        if (isMobileNet()) {
+            if (size != PretrainedModels.MOBILENET_V2_SIZE) {
+                throw usage(spec, "--size " + size + ": " + MOBILENET + " takes " + PretrainedModels.MOBILENET_V2_SIZE
+                        + " x " + PretrainedModels.MOBILENET_V2_SIZE + " images only; leave --size out, or explain an "
+                        + "ONNX model file (--model FILE)");
+            }
+            if (modelInput != null || modelOutput != null) {
+                throw usage(spec, (modelInput != null ? "--model-input" : "--model-output") + " applies to an ONNX "
+                        + "model file (--model FILE); " + MOBILENET + " has fixed ones");
+            }
+            if (pixels == PixelSpace.imagenet) {
+                throw usage(spec, "--pixels imagenet: " + MOBILENET + " takes RGB in [0, 1]; --pixels does not apply "
+                        + "to it");
+            }
+        } else if (!Files.isRegularFile(Path.of(model))) {
+            throw usage(spec, "--model: no ONNX file at " + model + " (or use '" + MOBILENET + "')");
+        } else if (new java.io.File(model).length() == 0) {
+            throw usage(spec, "--model " + model + ": ONNX model file is empty");
+        }
+        if (cells >= 1 && size > 0) {
+            try {
+                new MaskGeometry(cells, size, size);
+            } catch (IllegalArgumentException ex) {
+                throw usage(spec, "--size " + size + " is too small for --cells " + cells + " (" + ex.getMessage() + ")");
+            }
+        }
+    }
+
+    private static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
