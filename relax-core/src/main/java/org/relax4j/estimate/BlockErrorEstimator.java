@@ -1,6 +1,7 @@
 package org.relax4j.estimate;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 import org.relax4j.PixelMap;
 import org.relax4j.mask.MaskSource;
 
@@ -24,7 +25,7 @@ import org.relax4j.mask.MaskSource;
  * approximation for a difference of the per-pixel total (ν·(K − 1) degrees of freedom) and the centring term
  * (K − 1: one number per block).
  *
- * <p>Masks must be added in index order. Not thread safe.
+ * <p>Masks must be added in index order. Not thread safe (a batch's {@code add} splits its own work over threads).
  */
 public final class BlockErrorEstimator {
     /** Most pooled block residuals kept; beyond that adjacent blocks are merged pairwise. */
@@ -149,6 +150,116 @@ public final class BlockErrorEstimator {
         }
     }
 
+    /**
+     * A batch's masks, one map row at a time, for {@link #add(long, int, float[], MaskRows, Parts, int)}: a caller
+     * can render each row where it is needed instead of whole masks.
+     */
+    @FunctionalInterface
+    public interface MaskRows {
+        /**
+         * Writes row {@code row} of the batch's mask {@code b}. Called from several threads at once (each with its own
+         * {@code out}); every row is handled by one thread, which asks for it with {@code b} ascending.
+         *
+         * @param b the mask's position in the batch, in [0, count)
+         * @param row the map row, in [0, height)
+         * @param out receives the row's width values from index 0. Modified.
+         */
+        void row(int b, int row, float[] out);
+    }
+
+    /** Runs parts 0 … n − 1 of a loop, possibly at once, and returns when every part has finished. */
+    @FunctionalInterface
+    public interface Parts {
+        /** Runs every part on the calling thread, one after another. */
+        Parts SEQUENTIAL = (n, part) -> {
+            for (int k = 0; k < n; k++) {
+                part.accept(k);
+            }
+        };
+
+        /**
+         * Runs {@code part.accept(k)} for every k in [0, n); rethrows a part's failure.
+         *
+         * @param n the number of parts
+         * @param part the work of part k
+         */
+        void run(int n, IntConsumer part);
+    }
+
+    /**
+     * Adds masks [first, first + count) with their similarities, in up to {@code threads} parts over ranges of
+     * map rows. Every pixel sees the same arithmetic in the same order as {@link #add(long, float[], int, float)} once
+     * per mask (ranges are whole rows of pooling squares, so each pooled sum is also built by one part, in the same
+     * order), so the result is identical for every thread count and to the one-mask-at-a-time path. Rows are
+     * visited outermost, so a row's sums stay in cache for the whole batch.
+     *
+     * @param first the first mask's index; indices must not decrease across calls
+     * @param count masks in the batch
+     * @param similarities the masks' similarities from index 0. Not modified.
+     * @param rows the masks' rows
+     * @param parts runs the parts
+     * @param threads the most parts to split into, at least 1
+     */
+    public void add(long first, int count, float[] similarities, MaskRows rows, Parts parts, int threads) {
+        if (count < 1) {
+            return;
+        }
+        if (first / blockSize < openBlock) {
+            throw new IllegalArgumentException("mask " + first + " added after a mask of a later block");
+        }
+        // Where blocks close, exactly as one add per mask would close them: event e before or after mask b.
+        int[] before = new int[count];
+        int[] after = new int[count];
+        Arrays.fill(before, -1);
+        Arrays.fill(after, -1);
+        int events = 0;
+        long block = openBlock;
+        int open = openCount;
+        for (int b = 0; b < count; b++) {
+            long k = (first + b) / blockSize;
+            if (k != block && open > 0) {
+                before[b] = events++;
+                open = 0;
+            }
+            block = k;
+            if (++open == blockSize) {
+                after[b] = events++;
+                open = 0;
+            }
+        }
+        double[][] pooled = new double[events][2 * poolSize.length];
+        int n = Math.max(1, Math.min(threads, poolRows));
+        parts.run(n, t -> {
+            int from = Math.min(height, poolRows * t / n * poolSide);
+            int to = Math.min(height, poolRows * (t + 1) / n * poolSide);
+            float[] row = new float[width];
+            for (int i = from; i < to; i++) {
+                int p0 = i * width;
+                for (int b = 0; b < count; b++) {
+                    if (before[b] >= 0) {
+                        closeRow(i, pooled[before[b]]);
+                    }
+                    rows.row(b, i, row);
+                    float similarity = similarities[b];
+                    for (int j = 0; j < width; j++) {
+                        float m = row[j];
+                        blockS[p0 + j] += similarity * m;
+                        blockM[p0 + j] += m;
+                    }
+                    if (after[b] >= 0) {
+                        closeRow(i, pooled[after[b]]);
+                    }
+                }
+            }
+        });
+        openBlock = block;
+        openCount = open;
+        for (double[] p : pooled) {
+            blocks++;
+            store(p);
+        }
+    }
+
     /** Closes a partly filled last block, so that every added mask counts in {@link #estimate()}. */
     public void finish() {
         if (openCount > 0) {
@@ -158,28 +269,34 @@ public final class BlockErrorEstimator {
 
     private void closeBlock() {
         double[] pooled = new double[2 * poolSize.length];
-        int n = poolSize.length;
         for (int i = 0; i < height; i++) {
-            int qRow = (i / poolSide) * poolCols;
-            for (int j = 0; j < width; j++) {
-                int p = i * width + j;
-                double s = blockS[p];
-                double m = blockM[p];
-                sumS[p] += s;
-                sumM[p] += m;
-                sumSS[p] += s * s;
-                sumSM[p] += s * m;
-                sumMM[p] += m * m;
-                int q = qRow + j / poolSide;
-                pooled[q] += s;
-                pooled[n + q] += m;
-            }
+            closeRow(i, pooled);
         }
-        Arrays.fill(blockS, 0f);
-        Arrays.fill(blockM, 0f);
         openCount = 0;
         blocks++;
         store(pooled);
+    }
+
+    /** Row i's share of closing the open block: its sums over blocks, its pooled sums, and a cleared row. */
+    private void closeRow(int i, double[] pooled) {
+        int n = poolSize.length;
+        int qRow = (i / poolSide) * poolCols;
+        int p0 = i * width;
+        for (int j = 0; j < width; j++) {
+            int p = p0 + j;
+            double s = blockS[p];
+            double m = blockM[p];
+            sumS[p] += s;
+            sumM[p] += m;
+            sumSS[p] += s * s;
+            sumSM[p] += s * m;
+            sumMM[p] += m * m;
+            int q = qRow + j / poolSide;
+            pooled[q] += s;
+            pooled[n + q] += m;
+        }
+        Arrays.fill(blockS, p0, p0 + width, 0f);
+        Arrays.fill(blockM, p0, p0 + width, 0f);
     }
 
     /** Keeps a pooled block residual input; past {@link #MAX_STORED}, sums adjacent pairs (still independent). */
