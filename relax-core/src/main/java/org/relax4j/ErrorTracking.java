@@ -60,6 +60,8 @@ final class ErrorTracking implements AutoCloseable {
     // An image's masks without the control variate: each batch's grids, shifts and width-blended grid rows
     // (MaskGeometry, the same arithmetic as DomainGeometry for rank 2); rows are rendered from these on demand.
     private final MaskGeometry image;
+    private final int[] rowIndex;
+    private final float[] rowWeight;
     private byte[] grids = new byte[0];
     private int[] shifts = new int[0];
     private float[] blends = new float[0];
@@ -99,6 +101,8 @@ final class ErrorTracking implements AutoCloseable {
         this.threads = threads;
         this.image = domain.isSquareImage() && controlVariate == null
                 ? new MaskGeometry(cells[0], shape[0], shape[1]) : null;
+        this.rowIndex = image != null ? image.rowIndices() : null;
+        this.rowWeight = image != null ? image.rowWeights() : null;
         this.chunkMasks = Math.max(1, CHUNK_FLOATS / positions);
         this.grid = new byte[threads][masks.gridLength()];
         this.shift = new int[threads][domain.rank()];
@@ -157,8 +161,14 @@ final class ErrorTracking implements AutoCloseable {
                 image.blendColumns(g, b * gridLength, sh[2 * b + 1], bl, b * blendLength);
             }
         });
-        estimator.add(first, n, sims, (b, i, out) -> image.maskRow(bl, b * blendLength, sh[2 * b], i, out, 0),
-                this::forParts, threads);
+        // Row i of mask b is MaskGeometry.maskRow's blend of two of the mask's width-blended grid rows.
+        estimator.add(first, n, sims, bl, (b, i, at, w) -> {
+            int k = 2 * (sh[2 * b] * rows + i);
+            at[0] = b * blendLength + rowIndex[k] * columns;
+            at[1] = b * blendLength + rowIndex[k + 1] * columns;
+            w[0] = rowWeight[k];
+            w[1] = rowWeight[k + 1];
+        }, this::forParts, threads);
     }
 
     /** Renders masks [first, first + n) whole into {@link #chunk}, split over the threads by mask. */

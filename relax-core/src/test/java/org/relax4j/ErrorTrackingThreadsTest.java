@@ -12,6 +12,7 @@ import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.DomainGeometry;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskDomain;
+import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
 /**
@@ -118,6 +119,35 @@ class ErrorTrackingThreadsTest {
             assertEquals(500, first);
             batched.finish();
             assertEquals(reference.blocks(), batched.blocks());
+            assertSame(reference.estimate(), batched.estimate());
+        }
+        // The blended form: rows rendered inside the estimator from each mask's width-blended grid rows.
+        MaskGeometry image = new MaskGeometry(5, h, w);
+        int[] rowIndex = image.rowIndices();
+        float[] rowWeight = image.rowWeights();
+        int length = image.blendLength();
+        for (int threads : new int[] {1, 3}) {
+            BlockErrorEstimator batched = new BlockErrorEstimator(h, w, 16, 5, 0.9);
+            for (int first = 0; first < 500; first += 100) {
+                float[] blends = new float[100 * length];
+                int[] dx = new int[100];
+                byte[] grid = new byte[masks.gridLength()];
+                int[] shift = new int[2];
+                for (int b = 0; b < 100; b++) {
+                    masks.draw(first + b, grid, 0, shift, 0);
+                    image.blendColumns(grid, 0, shift[1], blends, b * length);
+                    dx[b] = shift[0];
+                }
+                batched.add(first, 100, java.util.Arrays.copyOfRange(sims, first, first + 100), blends,
+                        (b, i, at, wt) -> {
+                            int k = 2 * (dx[b] * h + i);
+                            at[0] = b * length + rowIndex[k] * w;
+                            at[1] = b * length + rowIndex[k + 1] * w;
+                            wt[0] = rowWeight[k];
+                            wt[1] = rowWeight[k + 1];
+                        }, BlockErrorEstimator.Parts.SEQUENTIAL, threads);
+            }
+            batched.finish();
             assertSame(reference.estimate(), batched.estimate());
         }
     }

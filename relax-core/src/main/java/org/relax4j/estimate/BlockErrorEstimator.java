@@ -2,6 +2,7 @@ package org.relax4j.estimate;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.relax4j.PixelMap;
 import org.relax4j.mask.MaskSource;
 
@@ -167,6 +168,27 @@ public final class BlockErrorEstimator {
         void row(int b, int row, float[] out);
     }
 
+    /**
+     * A batch's masks whose every row is a blend of two rows of one source array,
+     * {@code m(j) = w0 · source[o0 + j] + w1 · source[o1 + j]} in float32 in this order (an image mask's last
+     * rendering step, {@link org.relax4j.mask.MaskGeometry#maskRow}), for
+     * {@link #add(long, int, float[], float[], BlendedRows, Parts, int)}: the estimator then renders each row inside
+     * its own loop, with no row buffer in between.
+     */
+    @FunctionalInterface
+    public interface BlendedRows {
+        /**
+         * Describes row {@code row} of the batch's mask {@code b}. Called from several threads at once (each with its
+         * own arrays).
+         *
+         * @param b the mask's position in the batch, in [0, count)
+         * @param row the map row, in [0, height)
+         * @param offsets receives o0 and o1, the source rows' first indices. Modified.
+         * @param weights receives w0 and w1. Modified.
+         */
+        void blend(int b, int row, int[] offsets, float[] weights);
+    }
+
     /** Runs parts 0 … n − 1 of a loop, possibly at once, and returns when every part has finished. */
     @FunctionalInterface
     public interface Parts {
@@ -201,6 +223,47 @@ public final class BlockErrorEstimator {
      * @param threads the most parts to split into, at least 1
      */
     public void add(long first, int count, float[] similarities, MaskRows rows, Parts parts, int threads) {
+        addBatch(first, count, parts, threads, () -> {
+            float[] row = new float[width];
+            return (b, i, p0) -> {
+                rows.row(b, i, row);
+                addRow(blockS, blockM, p0, row, similarities[b], width);
+            };
+        });
+    }
+
+    /**
+     * As {@link #add(long, int, float[], MaskRows, Parts, int)}, for masks given as blends of source rows: the same
+     * mask values, rendered where they are added.
+     *
+     * @param first the first mask's index; indices must not decrease across calls
+     * @param count masks in the batch
+     * @param similarities the masks' similarities from index 0. Not modified.
+     * @param source the rows that the masks' rows blend. Not modified.
+     * @param rows how each mask row blends them
+     * @param parts runs the parts
+     * @param threads the most parts to split into, at least 1
+     */
+    public void add(long first, int count, float[] similarities, float[] source, BlendedRows rows, Parts parts,
+                    int threads) {
+        addBatch(first, count, parts, threads, () -> {
+            int[] at = new int[2];
+            float[] w = new float[2];
+            return (b, i, p0) -> {
+                rows.blend(b, i, at, w);
+                addBlendedRow(blockS, blockM, p0, source, at[0], at[1], w[0], w[1], similarities[b], width);
+            };
+        });
+    }
+
+    /** Adds row i of the batch's mask b, whose first pixel is p0, to the open block. */
+    @FunctionalInterface
+    private interface RowAdder {
+        void add(int b, int i, int p0);
+    }
+
+    /** The batch paths' common loop; each part gets its own {@link RowAdder} (with its own scratch). */
+    private void addBatch(long first, int count, Parts parts, int threads, Supplier<RowAdder> adders) {
         if (count < 1) {
             return;
         }
@@ -232,20 +295,14 @@ public final class BlockErrorEstimator {
         parts.run(n, t -> {
             int from = Math.min(height, poolRows * t / n * poolSide);
             int to = Math.min(height, poolRows * (t + 1) / n * poolSide);
-            float[] row = new float[width];
+            RowAdder adder = adders.get();
             for (int i = from; i < to; i++) {
                 int p0 = i * width;
                 for (int b = 0; b < count; b++) {
                     if (before[b] >= 0) {
                         closeRow(i, pooled[before[b]]);
                     }
-                    rows.row(b, i, row);
-                    float similarity = similarities[b];
-                    for (int j = 0; j < width; j++) {
-                        float m = row[j];
-                        blockS[p0 + j] += similarity * m;
-                        blockM[p0 + j] += m;
-                    }
+                    adder.add(b, i, p0);
                     if (after[b] >= 0) {
                         closeRow(i, pooled[after[b]]);
                     }
@@ -257,6 +314,25 @@ public final class BlockErrorEstimator {
         for (double[] p : pooled) {
             blocks++;
             store(p);
+        }
+    }
+
+    /** One mask row into the open block's sums (a static loop over local arrays, which the JIT vectorises). */
+    private static void addRow(float[] blockS, float[] blockM, int p0, float[] row, float similarity, int width) {
+        for (int j = 0; j < width; j++) {
+            float m = row[j];
+            blockS[p0 + j] += similarity * m;
+            blockM[p0 + j] += m;
+        }
+    }
+
+    /** One blended mask row (the arithmetic of {@link org.relax4j.mask.MaskGeometry#maskRow}) into the sums. */
+    private static void addBlendedRow(float[] blockS, float[] blockM, int p0, float[] source, int o0, int o1, float w0,
+                                      float w1, float similarity, int width) {
+        for (int j = 0; j < width; j++) {
+            float m = w0 * source[o0 + j] + w1 * source[o1 + j];
+            blockS[p0 + j] += similarity * m;
+            blockM[p0 + j] += m;
         }
     }
 
@@ -280,10 +356,8 @@ public final class BlockErrorEstimator {
     /** Row i's share of closing the open block: its sums over blocks, its pooled sums, and a cleared row. */
     private void closeRow(int i, double[] pooled) {
         int n = poolSize.length;
-        int qRow = (i / poolSide) * poolCols;
         int p0 = i * width;
-        for (int j = 0; j < width; j++) {
-            int p = p0 + j;
+        for (int p = p0; p < p0 + width; p++) {
             double s = blockS[p];
             double m = blockM[p];
             sumS[p] += s;
@@ -291,9 +365,18 @@ public final class BlockErrorEstimator {
             sumSS[p] += s * s;
             sumSM[p] += s * m;
             sumMM[p] += m * m;
-            int q = qRow + j / poolSide;
-            pooled[q] += s;
-            pooled[n + q] += m;
+        }
+        // Square by square, each in the order of a per-pixel loop (columns ascending), without a division per pixel.
+        int q = (i / poolSide) * poolCols;
+        for (int j0 = 0; j0 < width; j0 += poolSide, q++) {
+            double s = pooled[q];
+            double m = pooled[n + q];
+            for (int p = p0 + j0; p < p0 + Math.min(width, j0 + poolSide); p++) {
+                s += blockS[p];
+                m += blockM[p];
+            }
+            pooled[q] = s;
+            pooled[n + q] = m;
         }
         Arrays.fill(blockS, p0, p0 + width, 0f);
         Arrays.fill(blockM, p0, p0 + width, 0f);
@@ -443,9 +526,20 @@ public final class BlockErrorEstimator {
         double cross = 0;
         double crossSq = 0;
         int pairs = 0;
+        double[] d4 = new double[4];
         for (int a = 0; a < kk; a++) {
             trace += dot(c[a], c[a]);
-            for (int b = a + 1; b < kk; b++) {
+            int b = a + 1;
+            // Four products at a time: independent sums (each in index order, as dot's) instead of one long chain.
+            for (; b + 4 <= kk; b += 4) {
+                dot4(c[a], c[b], c[b + 1], c[b + 2], c[b + 3], d4);
+                for (double d : d4) {
+                    cross += d;
+                    crossSq += d * d;
+                }
+                pairs += 4;
+            }
+            for (; b < kk; b++) {
                 double d = dot(c[a], c[b]);
                 cross += d;
                 crossSq += d * d;
@@ -460,6 +554,25 @@ public final class BlockErrorEstimator {
             dof = var > 0 ? trace * trace / var : n;
         }
         return new Pooled(meanVariance, dof);
+    }
+
+    /** {@code out[k]} = dot(a, b_k), each summed exactly as {@link #dot} sums it. */
+    private static void dot4(double[] a, double[] b0, double[] b1, double[] b2, double[] b3, double[] out) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i];
+            s0 += x * b0[i];
+            s1 += x * b1[i];
+            s2 += x * b2[i];
+            s3 += x * b3[i];
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
     }
 
     private static double dot(double[] a, double[] b) {
