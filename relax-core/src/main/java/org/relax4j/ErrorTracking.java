@@ -58,13 +58,16 @@ final class ErrorTracking implements AutoCloseable {
     private final int threads;
     private ExecutorService pool;
     // An image's masks without the control variate: each batch's grids, shifts and width-blended grid rows
-    // (MaskGeometry, the same arithmetic as DomainGeometry for rank 2); rows are rendered from these on demand.
+    // (MaskGeometry, the same arithmetic as DomainGeometry for rank 2), one array per grid row so that the
+    // estimator's loops index them from 0 (which the JIT vectorises); mask rows are rendered from these on demand.
     private final MaskGeometry image;
+    private final int imageCells;
     private final int[] rowIndex;
     private final float[] rowWeight;
     private byte[] grids = new byte[0];
     private int[] shifts = new int[0];
-    private float[] blends = new float[0];
+    private float[][] blendRows = new float[0][];
+    private final float[][] blend;
     // Otherwise: up to chunkMasks whole masks at a time, each thread with its own grid, shift and scratch.
     private final int chunkMasks;
     private float[] chunk;
@@ -101,8 +104,10 @@ final class ErrorTracking implements AutoCloseable {
         this.threads = threads;
         this.image = domain.isSquareImage() && controlVariate == null
                 ? new MaskGeometry(cells[0], shape[0], shape[1]) : null;
+        this.imageCells = cells[0];
         this.rowIndex = image != null ? image.rowIndices() : null;
         this.rowWeight = image != null ? image.rowWeights() : null;
+        this.blend = image != null ? new float[threads][image.blendLength()] : null;
         this.chunkMasks = Math.max(1, CHUNK_FLOATS / positions);
         this.grid = new byte[threads][masks.gridLength()];
         this.shift = new int[threads][domain.rank()];
@@ -145,27 +150,30 @@ final class ErrorTracking implements AutoCloseable {
     /** An image's batch: grids blended along the width per mask in parallel, rows rendered where they are added. */
     private void addImage(long first, int n, float[] sims) {
         int gridLength = masks.gridLength();
-        int blendLength = image.blendLength();
+        int cells = imageCells;
         if (shifts.length < 2 * n) {
             grids = new byte[n * gridLength];
             shifts = new int[2 * n];
-            blends = new float[n * blendLength];
+            blendRows = new float[n * cells][columns];
         }
         byte[] g = grids;
         int[] sh = shifts;
-        float[] bl = blends;
+        float[][] rowsOf = blendRows;
         int parts = Math.min(threads, n);
         forParts(parts, t -> {
             for (int b = n * t / parts; b < n * (t + 1) / parts; b++) {
                 masks.draw(first + b, g, b * gridLength, sh, 2 * b);
-                image.blendColumns(g, b * gridLength, sh[2 * b + 1], bl, b * blendLength);
+                image.blendColumns(g, b * gridLength, sh[2 * b + 1], blend[t], 0);
+                for (int a = 0; a < cells; a++) {
+                    System.arraycopy(blend[t], a * columns, rowsOf[b * cells + a], 0, columns);
+                }
             }
         });
         // Row i of mask b is MaskGeometry.maskRow's blend of two of the mask's width-blended grid rows.
-        estimator.add(first, n, sims, bl, (b, i, at, w) -> {
+        estimator.add(first, n, sims, (b, i, r, w) -> {
             int k = 2 * (sh[2 * b] * rows + i);
-            at[0] = b * blendLength + rowIndex[k] * columns;
-            at[1] = b * blendLength + rowIndex[k + 1] * columns;
+            r[0] = rowsOf[b * cells + rowIndex[k]];
+            r[1] = rowsOf[b * cells + rowIndex[k + 1]];
             w[0] = rowWeight[k];
             w[1] = rowWeight[k + 1];
         }, this::forParts, threads);

@@ -129,23 +129,26 @@ class ErrorTrackingThreadsTest {
         for (int threads : new int[] {1, 3}) {
             BlockErrorEstimator batched = new BlockErrorEstimator(h, w, 16, 5, 0.9);
             for (int first = 0; first < 500; first += 100) {
-                float[] blends = new float[100 * length];
+                float[][] blends = new float[100 * 5][w];
+                float[] flat = new float[length];
                 int[] dx = new int[100];
                 byte[] grid = new byte[masks.gridLength()];
                 int[] shift = new int[2];
                 for (int b = 0; b < 100; b++) {
                     masks.draw(first + b, grid, 0, shift, 0);
-                    image.blendColumns(grid, 0, shift[1], blends, b * length);
+                    image.blendColumns(grid, 0, shift[1], flat, 0);
+                    for (int a = 0; a < 5; a++) {
+                        System.arraycopy(flat, a * w, blends[b * 5 + a], 0, w);
+                    }
                     dx[b] = shift[0];
                 }
-                batched.add(first, 100, java.util.Arrays.copyOfRange(sims, first, first + 100), blends,
-                        (b, i, at, wt) -> {
-                            int k = 2 * (dx[b] * h + i);
-                            at[0] = b * length + rowIndex[k] * w;
-                            at[1] = b * length + rowIndex[k + 1] * w;
-                            wt[0] = rowWeight[k];
-                            wt[1] = rowWeight[k + 1];
-                        }, BlockErrorEstimator.Parts.SEQUENTIAL, threads);
+                batched.add(first, 100, java.util.Arrays.copyOfRange(sims, first, first + 100), (b, i, r, wt) -> {
+                    int k = 2 * (dx[b] * h + i);
+                    r[0] = blends[b * 5 + rowIndex[k]];
+                    r[1] = blends[b * 5 + rowIndex[k + 1]];
+                    wt[0] = rowWeight[k];
+                    wt[1] = rowWeight[k + 1];
+                }, BlockErrorEstimator.Parts.SEQUENTIAL, threads);
             }
             batched.finish();
             assertSame(reference.estimate(), batched.estimate());

@@ -37,9 +37,9 @@ public final class BlockErrorEstimator {
     private final int pixels;
     private final int blockSize;
     private final double confidence;
-    // The open block.
-    private final float[] blockS;
-    private final float[] blockM;
+    // The open block, one array per map row: the JIT vectorises loops over arrays indexed from 0, not from an offset.
+    private final float[][] blockS;
+    private final float[][] blockM;
     private long openBlock = -1;
     private int openCount;
     // Per pixel, over closed blocks.
@@ -81,8 +81,8 @@ public final class BlockErrorEstimator {
         this.pixels = height * width;
         this.blockSize = blockSize;
         this.confidence = confidence;
-        this.blockS = new float[pixels];
-        this.blockM = new float[pixels];
+        this.blockS = new float[height][width];
+        this.blockM = new float[height][width];
         this.sumS = new double[pixels];
         this.sumM = new double[pixels];
         this.sumSS = new double[pixels];
@@ -141,10 +141,15 @@ public final class BlockErrorEstimator {
             closeBlock();
         }
         openBlock = block;
-        for (int p = 0; p < pixels; p++) {
-            float m = mask[offset + p];
-            blockS[p] += similarity * m;
-            blockM[p] += m;
+        for (int i = 0; i < height; i++) {
+            float[] rowS = blockS[i];
+            float[] rowM = blockM[i];
+            int p0 = offset + i * width;
+            for (int j = 0; j < width; j++) {
+                float m = mask[p0 + j];
+                rowS[j] += similarity * m;
+                rowM[j] += m;
+            }
         }
         if (++openCount == blockSize) {
             closeBlock();
@@ -169,11 +174,10 @@ public final class BlockErrorEstimator {
     }
 
     /**
-     * A batch's masks whose every row is a blend of two rows of one source array,
-     * {@code m(j) = w0 · source[o0 + j] + w1 · source[o1 + j]} in float32 in this order (an image mask's last
-     * rendering step, {@link org.relax4j.mask.MaskGeometry#maskRow}), for
-     * {@link #add(long, int, float[], float[], BlendedRows, Parts, int)}: the estimator then renders each row inside
-     * its own loop, with no row buffer in between.
+     * A batch's masks whose every row is a blend of two source rows, {@code m(j) = w0 · r0[j] + w1 · r1[j]} in
+     * float32 in this order (an image mask's last rendering step, {@link org.relax4j.mask.MaskGeometry#maskRow}), for
+     * {@link #add(long, int, float[], BlendedRows, Parts, int)}: the estimator then renders each row inside its own
+     * loop, with no row buffer in between.
      */
     @FunctionalInterface
     public interface BlendedRows {
@@ -183,10 +187,11 @@ public final class BlockErrorEstimator {
          *
          * @param b the mask's position in the batch, in [0, count)
          * @param row the map row, in [0, height)
-         * @param offsets receives o0 and o1, the source rows' first indices. Modified.
+         * @param sources receives r0 and r1, arrays holding the source rows from index 0 (read, not modified).
+         *        Modified.
          * @param weights receives w0 and w1. Modified.
          */
-        void blend(int b, int row, int[] offsets, float[] weights);
+        void blend(int b, int row, float[][] sources, float[] weights);
     }
 
     /** Runs parts 0 … n − 1 of a loop, possibly at once, and returns when every part has finished. */
@@ -225,9 +230,9 @@ public final class BlockErrorEstimator {
     public void add(long first, int count, float[] similarities, MaskRows rows, Parts parts, int threads) {
         addBatch(first, count, parts, threads, () -> {
             float[] row = new float[width];
-            return (b, i, p0) -> {
+            return (b, i) -> {
                 rows.row(b, i, row);
-                addRow(blockS, blockM, p0, row, similarities[b], width);
+                addRow(blockS[i], blockM[i], row, similarities[b], width);
             };
         });
     }
@@ -239,27 +244,25 @@ public final class BlockErrorEstimator {
      * @param first the first mask's index; indices must not decrease across calls
      * @param count masks in the batch
      * @param similarities the masks' similarities from index 0. Not modified.
-     * @param source the rows that the masks' rows blend. Not modified.
-     * @param rows how each mask row blends them
+     * @param rows how each mask row blends its source rows
      * @param parts runs the parts
      * @param threads the most parts to split into, at least 1
      */
-    public void add(long first, int count, float[] similarities, float[] source, BlendedRows rows, Parts parts,
-                    int threads) {
+    public void add(long first, int count, float[] similarities, BlendedRows rows, Parts parts, int threads) {
         addBatch(first, count, parts, threads, () -> {
-            int[] at = new int[2];
+            float[][] r = new float[2][];
             float[] w = new float[2];
-            return (b, i, p0) -> {
-                rows.blend(b, i, at, w);
-                addBlendedRow(blockS, blockM, p0, source, at[0], at[1], w[0], w[1], similarities[b], width);
+            return (b, i) -> {
+                rows.blend(b, i, r, w);
+                addBlendedRow(blockS[i], blockM[i], r[0], r[1], w[0], w[1], similarities[b], width);
             };
         });
     }
 
-    /** Adds row i of the batch's mask b, whose first pixel is p0, to the open block. */
+    /** Adds row i of the batch's mask b to the open block. */
     @FunctionalInterface
     private interface RowAdder {
-        void add(int b, int i, int p0);
+        void add(int b, int i);
     }
 
     /** The batch paths' common loop; each part gets its own {@link RowAdder} (with its own scratch). */
@@ -297,12 +300,11 @@ public final class BlockErrorEstimator {
             int to = Math.min(height, poolRows * (t + 1) / n * poolSide);
             RowAdder adder = adders.get();
             for (int i = from; i < to; i++) {
-                int p0 = i * width;
                 for (int b = 0; b < count; b++) {
                     if (before[b] >= 0) {
                         closeRow(i, pooled[before[b]]);
                     }
-                    adder.add(b, i, p0);
+                    adder.add(b, i);
                     if (after[b] >= 0) {
                         closeRow(i, pooled[after[b]]);
                     }
@@ -317,22 +319,22 @@ public final class BlockErrorEstimator {
         }
     }
 
-    /** One mask row into the open block's sums (a static loop over local arrays, which the JIT vectorises). */
-    private static void addRow(float[] blockS, float[] blockM, int p0, float[] row, float similarity, int width) {
+    /** One mask row into a row of the open block's sums. */
+    private static void addRow(float[] rowS, float[] rowM, float[] row, float similarity, int width) {
         for (int j = 0; j < width; j++) {
             float m = row[j];
-            blockS[p0 + j] += similarity * m;
-            blockM[p0 + j] += m;
+            rowS[j] += similarity * m;
+            rowM[j] += m;
         }
     }
 
     /** One blended mask row (the arithmetic of {@link org.relax4j.mask.MaskGeometry#maskRow}) into the sums. */
-    private static void addBlendedRow(float[] blockS, float[] blockM, int p0, float[] source, int o0, int o1, float w0,
-                                      float w1, float similarity, int width) {
+    private static void addBlendedRow(float[] rowS, float[] rowM, float[] r0, float[] r1, float w0, float w1,
+                                      float similarity, int width) {
         for (int j = 0; j < width; j++) {
-            float m = w0 * source[o0 + j] + w1 * source[o1 + j];
-            blockS[p0 + j] += similarity * m;
-            blockM[p0 + j] += m;
+            float m = w0 * r0[j] + w1 * r1[j];
+            rowS[j] += similarity * m;
+            rowM[j] += m;
         }
     }
 
@@ -357,9 +359,12 @@ public final class BlockErrorEstimator {
     private void closeRow(int i, double[] pooled) {
         int n = poolSize.length;
         int p0 = i * width;
-        for (int p = p0; p < p0 + width; p++) {
-            double s = blockS[p];
-            double m = blockM[p];
+        float[] rowS = blockS[i];
+        float[] rowM = blockM[i];
+        for (int j = 0; j < width; j++) {
+            int p = p0 + j;
+            double s = rowS[j];
+            double m = rowM[j];
             sumS[p] += s;
             sumM[p] += m;
             sumSS[p] += s * s;
@@ -371,15 +376,15 @@ public final class BlockErrorEstimator {
         for (int j0 = 0; j0 < width; j0 += poolSide, q++) {
             double s = pooled[q];
             double m = pooled[n + q];
-            for (int p = p0 + j0; p < p0 + Math.min(width, j0 + poolSide); p++) {
-                s += blockS[p];
-                m += blockM[p];
+            for (int j = j0; j < Math.min(width, j0 + poolSide); j++) {
+                s += rowS[j];
+                m += rowM[j];
             }
             pooled[q] = s;
             pooled[n + q] = m;
         }
-        Arrays.fill(blockS, p0, p0 + width, 0f);
-        Arrays.fill(blockM, p0, p0 + width, 0f);
+        Arrays.fill(rowS, 0f);
+        Arrays.fill(rowM, 0f);
     }
 
     /** Keeps a pooled block residual input; past {@link #MAX_STORED}, sums adjacent pairs (still independent). */
