@@ -109,9 +109,10 @@ final class ErrorTracking implements AutoCloseable {
         this.rowWeight = image != null ? image.rowWeights() : null;
         this.blend = image != null ? new float[threads][image.blendLength()] : null;
         this.chunkMasks = Math.max(1, CHUNK_FLOATS / positions);
-        this.grid = new byte[threads][masks.gridLength()];
-        this.shift = new int[threads][domain.rank()];
-        this.scratch = new float[2 * threads][geometry.scratchLength()];
+        // Per thread, allocated by the thread's first chunk (a volume's scratch can be large).
+        this.grid = new byte[threads][];
+        this.shift = new int[threads][];
+        this.scratch = new float[2 * threads][];
         this.controlVariate = controlVariate;
         if (controlVariate != null) {
             features = new float[1024 * controlVariate.features()];
@@ -186,6 +187,12 @@ final class ErrorTracking implements AutoCloseable {
         }
         int parts = Math.min(threads, n);
         forParts(parts, t -> {
+            if (grid[t] == null) {
+                grid[t] = new byte[masks.gridLength()];
+                shift[t] = new int[geometry.domain().rank()];
+                scratch[2 * t] = new float[geometry.scratchLength()];
+                scratch[2 * t + 1] = new float[geometry.scratchLength()];
+            }
             for (int b = n * t / parts; b < n * (t + 1) / parts; b++) {
                 masks.draw(first + b, grid[t], 0, shift[t], 0);
                 geometry.render(grid[t], 0, shift[t], 0, chunk, b * positions, scratch[2 * t], scratch[2 * t + 1]);
