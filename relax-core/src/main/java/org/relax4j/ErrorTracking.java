@@ -1,11 +1,20 @@
 package org.relax4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.mask.DomainGeometry;
 import org.relax4j.mask.MaskDomain;
+import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
 /**
@@ -13,9 +22,16 @@ import org.relax4j.mask.MaskSource;
  * if asked for, the control-variate importance ({@link ControlVariate}). The masks are rendered again on the host
  * from their grids and shifts ({@link DomainGeometry}, the same formula every engine uses), so neither needs anything
  * from the engine and both work with all of them, on every domain (the estimate sees a map of any rank as rows ×
- * last axis). Not thread safe.
+ * last axis).
+ *
+ * <p>The work is split over the configured host threads by ranges of map rows (each pixel's sums see the masks in
+ * the same order whatever thread owns it, so results do not depend on the thread count); an image's masks without
+ * the control variate are rendered a row at a time where the estimator adds them, never whole. The worker threads
+ * start with the first batch and stop at {@link #close()}. Not thread safe.
  */
-final class ErrorTracking {
+final class ErrorTracking implements AutoCloseable {
+    /** Floats of whole masks rendered at a time where whole masks are needed (2 MB). */
+    private static final int CHUNK_FLOATS = 1 << 19;
     /** Blocks needed before a run may stop at its target error: as few as give an estimate at all. */
     static final int MIN_BLOCKS_TO_STOP = ErrorEstimate.MIN_BLOCKS;
     /**
@@ -35,14 +51,29 @@ final class ErrorTracking {
     private final DomainGeometry geometry;
     private final int rows;
     private final int columns;
+    private final int positions;
     private final int poolCells;
     private final double confidence;
     private final BlockErrorEstimator estimator;
-    private final byte[] grid;
-    private final int[] shift;
-    private final float[] scratchA;
-    private final float[] scratchB;
-    private final float[] mask;
+    private final int threads;
+    private ExecutorService pool;
+    // An image's masks without the control variate: each batch's grids, shifts and width-blended grid rows
+    // (MaskGeometry, the same arithmetic as DomainGeometry for rank 2), one array per grid row so that the
+    // estimator's loops index them from 0 (which the JIT vectorises); mask rows are rendered from these on demand.
+    private final MaskGeometry image;
+    private final int imageCells;
+    private final int[] rowIndex;
+    private final float[] rowWeight;
+    private byte[] grids = new byte[0];
+    private int[] shifts = new int[0];
+    private float[][] blendRows = new float[0][];
+    private final float[][] blend;
+    // Otherwise: up to chunkMasks whole masks at a time, each thread with its own grid, shift and scratch.
+    private final int chunkMasks;
+    private float[] chunk;
+    private final byte[][] grid;
+    private final int[][] shift;
+    private final float[][] scratch;
     private ErrorEstimate last;
     private int lastBlocks = -1;
     // Control variate: every mask's features and similarity (F + 1 floats a mask), kept for the fit.
@@ -56,21 +87,32 @@ final class ErrorTracking {
     record Adjusted(long masks, float[] importance, ErrorEstimate error) {
     }
 
-    ErrorTracking(MaskSource masks, MaskDomain domain, double confidence, ControlVariate controlVariate) {
+    ErrorTracking(MaskSource masks, MaskDomain domain, double confidence, ControlVariate controlVariate, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
         this.masks = masks;
         this.geometry = new DomainGeometry(domain);
         int[] shape = domain.shape();
         this.columns = shape[shape.length - 1];
-        this.rows = domain.positions() / columns;
+        this.positions = domain.positions();
+        this.rows = positions / columns;
         int[] cells = domain.cells();
         this.poolCells = cells[cells.length - 1];
         this.confidence = confidence;
         this.estimator = newEstimator();
-        this.grid = new byte[masks.gridLength()];
-        this.shift = new int[domain.rank()];
-        this.scratchA = new float[geometry.scratchLength()];
-        this.scratchB = new float[geometry.scratchLength()];
-        this.mask = new float[domain.positions()];
+        this.threads = threads;
+        this.image = domain.isSquareImage() && controlVariate == null
+                ? new MaskGeometry(cells[0], shape[0], shape[1]) : null;
+        this.imageCells = cells[0];
+        this.rowIndex = image != null ? image.rowIndices() : null;
+        this.rowWeight = image != null ? image.rowWeights() : null;
+        this.blend = image != null ? new float[threads][image.blendLength()] : null;
+        this.chunkMasks = Math.max(1, CHUNK_FLOATS / positions);
+        // Per thread, allocated by the thread's first chunk (a volume's scratch can be large).
+        this.grid = new byte[threads][];
+        this.shift = new int[threads][];
+        this.scratch = new float[2 * threads][];
         this.controlVariate = controlVariate;
         if (controlVariate != null) {
             features = new float[1024 * controlVariate.features()];
@@ -87,30 +129,136 @@ final class ErrorTracking {
         return estimator.blockSize();
     }
 
-    /** Renders mask {@code index} into {@link #mask}. */
-    private void render(long index) {
-        masks.draw(index, grid, 0, shift, 0);
-        geometry.render(grid, 0, shift, 0, mask, 0, scratchA, scratchB);
-    }
-
     /** Adds masks [first, first + count) with their similarities. Not modified. */
     void add(long first, int n, float[] sims) {
-        for (int b = 0; b < n; b++) {
-            render(first + b);
-            estimator.add(first + b, mask, 0, sims[b]);
+        if (image != null) {
+            addImage(first, n, sims);
+            return;
+        }
+        for (int c = 0; c < n; c += chunkMasks) {
+            int cn = Math.min(chunkMasks, n - c);
+            float[] s = Arrays.copyOfRange(sims, c, c + cn);
+            renderChunk(first + c, cn);
             if (controlVariate != null) {
-                keep(sims[b]);
+                for (int b = 0; b < cn; b++) {
+                    keep(b * positions, s[b]);
+                }
             }
+            estimator.add(first + c, cn, s, this::chunkRow, this::forParts, threads);
         }
     }
 
-    private void keep(float similarity) {
+    /** An image's batch: grids blended along the width per mask in parallel, rows rendered where they are added. */
+    private void addImage(long first, int n, float[] sims) {
+        int gridLength = masks.gridLength();
+        int cells = imageCells;
+        if (shifts.length < 2 * n) {
+            grids = new byte[n * gridLength];
+            shifts = new int[2 * n];
+            blendRows = new float[n * cells][columns];
+        }
+        byte[] g = grids;
+        int[] sh = shifts;
+        float[][] rowsOf = blendRows;
+        int parts = Math.min(threads, n);
+        forParts(parts, t -> {
+            for (int b = n * t / parts; b < n * (t + 1) / parts; b++) {
+                masks.draw(first + b, g, b * gridLength, sh, 2 * b);
+                image.blendColumns(g, b * gridLength, sh[2 * b + 1], blend[t], 0);
+                for (int a = 0; a < cells; a++) {
+                    System.arraycopy(blend[t], a * columns, rowsOf[b * cells + a], 0, columns);
+                }
+            }
+        });
+        // Row i of mask b is MaskGeometry.maskRow's blend of two of the mask's width-blended grid rows.
+        estimator.add(first, n, sims, (b, i, r, w) -> {
+            int k = 2 * (sh[2 * b] * rows + i);
+            r[0] = rowsOf[b * cells + rowIndex[k]];
+            r[1] = rowsOf[b * cells + rowIndex[k + 1]];
+            w[0] = rowWeight[k];
+            w[1] = rowWeight[k + 1];
+        }, this::forParts, threads);
+    }
+
+    /** Renders masks [first, first + n) whole into {@link #chunk}, split over the threads by mask. */
+    private void renderChunk(long first, int n) {
+        if (chunk == null) {
+            chunk = new float[chunkMasks * positions];
+        }
+        int parts = Math.min(threads, n);
+        forParts(parts, t -> {
+            if (grid[t] == null) {
+                grid[t] = new byte[masks.gridLength()];
+                shift[t] = new int[geometry.domain().rank()];
+                scratch[2 * t] = new float[geometry.scratchLength()];
+                scratch[2 * t + 1] = new float[geometry.scratchLength()];
+            }
+            for (int b = n * t / parts; b < n * (t + 1) / parts; b++) {
+                masks.draw(first + b, grid[t], 0, shift[t], 0);
+                geometry.render(grid[t], 0, shift[t], 0, chunk, b * positions, scratch[2 * t], scratch[2 * t + 1]);
+            }
+        });
+    }
+
+    private void chunkRow(int b, int i, float[] out) {
+        System.arraycopy(chunk, b * positions + i * columns, out, 0, columns);
+    }
+
+    /** Runs parts [0, n) on the worker threads, part 0 on the calling thread; rethrows the first failure. */
+    private void forParts(int n, IntConsumer part) {
+        if (n <= 1) {
+            if (n == 1) {
+                part.accept(0);
+            }
+            return;
+        }
+        if (pool == null) {
+            AtomicInteger id = new AtomicInteger();
+            pool = Executors.newFixedThreadPool(threads - 1, r -> {
+                Thread t = new Thread(r, "relax-errors-" + id.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<Future<?>> futures = new ArrayList<>(n - 1);
+        for (int t = 1; t < n; t++) {
+            int k = t;
+            futures.add(pool.submit(() -> part.accept(k)));
+        }
+        RuntimeException failure = null;
+        try {
+            part.accept(0);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException re ? re
+                            : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) {
+                    failure = new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Keeps the features of the mask at {@code offset} in {@link #chunk}, and its similarity. */
+    private void keep(int offset, float similarity) {
         int f = controlVariate.features();
         if (count == similarities.length) {
             similarities = Arrays.copyOf(similarities, 2 * count);
             features = Arrays.copyOf(features, 2 * count * f);
         }
-        controlVariate.features(mask, 0, features, count * f);
+        controlVariate.features(chunk, offset, features, count * f);
         similarities[count++] = similarity;
     }
 
@@ -163,17 +311,26 @@ final class ErrorTracking {
         double[] beta = controlVariate.fit(features, similarities, count);
         double[] surrogate = controlVariate.expectedSurrogate(beta);
         BlockErrorEstimator residualError = newEstimator();
-        int pixels = mask.length;
+        int pixels = positions;
         double[] sumS = new double[pixels];
         double[] sumM = new double[pixels];
-        for (int n = 0; n < count; n++) {
-            render(n);
-            float r = (float) (similarities[n] - ControlVariate.predict(beta, features, n * f));
-            residualError.add(n, mask, 0, r);
-            for (int p = 0; p < pixels; p++) {
-                sumS[p] += (double) r * mask[p];
-                sumM[p] += mask[p];
+        for (int c = 0; c < count; c += chunkMasks) {
+            int cn = Math.min(chunkMasks, count - c);
+            float[] r = new float[cn];
+            for (int b = 0; b < cn; b++) {
+                r[b] = (float) (similarities[c + b] - ControlVariate.predict(beta, features, (c + b) * f));
             }
+            renderChunk(c, cn);
+            // Each row is handed out by one thread with the masks in order, so the per-pixel sums below keep the
+            // order of a plain loop over the masks.
+            residualError.add(c, cn, r, (b, i, out) -> {
+                chunkRow(b, i, out);
+                int p0 = i * columns;
+                for (int j = 0; j < columns; j++) {
+                    sumS[p0 + j] += (double) r[b] * out[j];
+                    sumM[p0 + j] += out[j];
+                }
+            }, this::forParts, threads);
         }
         residualError.finish();
         float[] importance = new float[pixels];
@@ -183,5 +340,14 @@ final class ErrorTracking {
         // The map's noise is the residual ratio's (the surrogate term has none); its spread is the importance's.
         adjusted = new Adjusted(count, importance, residualError.estimate(importance));
         return adjusted;
+    }
+
+    /** Stops the worker threads, if any were started. */
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+            pool = null;
+        }
     }
 }

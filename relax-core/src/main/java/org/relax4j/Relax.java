@@ -132,7 +132,8 @@ public final class Relax implements AutoCloseable {
         MaskSource masks = config.maskSource(shape);
         MaskDomain domain = MaskDomain.of(shape, masks);
         long cap = config.masksToRun(masks);
-        ErrorTracking errors = new ErrorTracking(masks, domain, config.confidence(), controlVariate(domain));
+        ErrorTracking errors = new ErrorTracking(masks, domain, config.confidence(), controlVariate(domain),
+                config.threads());
         int maxBatch = (int) Math.min(batchSize(errors), cap);
         // A baseline b: engines only multiply, so they mask x − b and b is added back to every batch (class Baseline).
         float[] baseline = config.baseline().valuesFor(input);
@@ -146,7 +147,7 @@ public final class Relax implements AutoCloseable {
         double estimate = Double.NaN;
         SimilarityRange range = new SimilarityRange();
         // Opening the run first checks the input against the masks before the encoder spends any time.
-        try (EngineRun run = engine.open(engineInput, masks, maxBatch, config.initialWeight())) {
+        try (errors; EngineRun run = engine.open(engineInput, masks, maxBatch, config.initialWeight())) {
             long t = System.nanoTime();
             Embeddings unmasked = encode(encoder, unmaskedBatch(input), 1, -1, "the unmasked input");
             int dim = unmasked.dim();
@@ -263,9 +264,10 @@ public final class Relax implements AutoCloseable {
         int maxBatch = Math.min(config.batchSize(), total);
         float[] sims = new float[maxBatch];
         InputTensor blank = InputTensor.filled(1, height, width, 0f);
-        try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight())) {
-            ErrorTracking errors = new ErrorTracking(masks, MaskDomain.of(new int[] {height, width}, masks),
-                    config.confidence(), controlVariate(MaskDomain.of(new int[] {height, width}, masks)));
+        try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight());
+             ErrorTracking errors = new ErrorTracking(masks, MaskDomain.of(new int[] {height, width}, masks),
+                    config.confidence(), controlVariate(MaskDomain.of(new int[] {height, width}, masks)),
+                    config.threads())) {
             for (int first = 0; first < total; first += maxBatch) {
                 int count = Math.min(maxBatch, total - first);
                 System.arraycopy(similarities, first, sims, 0, count);

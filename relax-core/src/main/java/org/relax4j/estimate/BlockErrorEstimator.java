@@ -1,6 +1,8 @@
 package org.relax4j.estimate;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.relax4j.PixelMap;
 import org.relax4j.mask.MaskSource;
 
@@ -24,7 +26,7 @@ import org.relax4j.mask.MaskSource;
  * approximation for a difference of the per-pixel total (ν·(K − 1) degrees of freedom) and the centring term
  * (K − 1: one number per block).
  *
- * <p>Masks must be added in index order. Not thread safe.
+ * <p>Masks must be added in index order. Not thread safe (a batch's {@code add} splits its own work over threads).
  */
 public final class BlockErrorEstimator {
     /** Most pooled block residuals kept; beyond that adjacent blocks are merged pairwise. */
@@ -35,9 +37,9 @@ public final class BlockErrorEstimator {
     private final int pixels;
     private final int blockSize;
     private final double confidence;
-    // The open block.
-    private final float[] blockS;
-    private final float[] blockM;
+    // The open block, one array per map row: the JIT vectorises loops over arrays indexed from 0, not from an offset.
+    private final float[][] blockS;
+    private final float[][] blockM;
     private long openBlock = -1;
     private int openCount;
     // Per pixel, over closed blocks.
@@ -79,8 +81,8 @@ public final class BlockErrorEstimator {
         this.pixels = height * width;
         this.blockSize = blockSize;
         this.confidence = confidence;
-        this.blockS = new float[pixels];
-        this.blockM = new float[pixels];
+        this.blockS = new float[height][width];
+        this.blockM = new float[height][width];
         this.sumS = new double[pixels];
         this.sumM = new double[pixels];
         this.sumSS = new double[pixels];
@@ -139,13 +141,200 @@ public final class BlockErrorEstimator {
             closeBlock();
         }
         openBlock = block;
-        for (int p = 0; p < pixels; p++) {
-            float m = mask[offset + p];
-            blockS[p] += similarity * m;
-            blockM[p] += m;
+        for (int i = 0; i < height; i++) {
+            float[] rowS = blockS[i];
+            float[] rowM = blockM[i];
+            int p0 = offset + i * width;
+            for (int j = 0; j < width; j++) {
+                float m = mask[p0 + j];
+                rowS[j] += similarity * m;
+                rowM[j] += m;
+            }
         }
         if (++openCount == blockSize) {
             closeBlock();
+        }
+    }
+
+    /**
+     * A batch's masks, one map row at a time, for {@link #add(long, int, float[], MaskRows, Parts, int)}: a caller
+     * can render each row where it is needed instead of whole masks.
+     */
+    @FunctionalInterface
+    public interface MaskRows {
+        /**
+         * Writes row {@code row} of the batch's mask {@code b}. Called from several threads at once (each with its own
+         * {@code out}); every row is handled by one thread, which asks for it with {@code b} ascending.
+         *
+         * @param b the mask's position in the batch, in [0, count)
+         * @param row the map row, in [0, height)
+         * @param out receives the row's width values from index 0. Modified.
+         */
+        void row(int b, int row, float[] out);
+    }
+
+    /**
+     * A batch's masks whose every row is a blend of two source rows, {@code m(j) = w0 · r0[j] + w1 · r1[j]} in
+     * float32 in this order (an image mask's last rendering step, {@link org.relax4j.mask.MaskGeometry#maskRow}), for
+     * {@link #add(long, int, float[], BlendedRows, Parts, int)}: the estimator then renders each row inside its own
+     * loop, with no row buffer in between.
+     */
+    @FunctionalInterface
+    public interface BlendedRows {
+        /**
+         * Describes row {@code row} of the batch's mask {@code b}. Called from several threads at once (each with its
+         * own arrays).
+         *
+         * @param b the mask's position in the batch, in [0, count)
+         * @param row the map row, in [0, height)
+         * @param sources receives r0 and r1, arrays holding the source rows from index 0 (read, not modified).
+         *        Modified.
+         * @param weights receives w0 and w1. Modified.
+         */
+        void blend(int b, int row, float[][] sources, float[] weights);
+    }
+
+    /** Runs parts 0 … n − 1 of a loop, possibly at once, and returns when every part has finished. */
+    @FunctionalInterface
+    public interface Parts {
+        /** Runs every part on the calling thread, one after another. */
+        Parts SEQUENTIAL = (n, part) -> {
+            for (int k = 0; k < n; k++) {
+                part.accept(k);
+            }
+        };
+
+        /**
+         * Runs {@code part.accept(k)} for every k in [0, n); rethrows a part's failure.
+         *
+         * @param n the number of parts
+         * @param part the work of part k
+         */
+        void run(int n, IntConsumer part);
+    }
+
+    /**
+     * Adds masks [first, first + count) with their similarities, in up to {@code threads} parts over ranges of
+     * map rows. Every pixel sees the same arithmetic in the same order as {@link #add(long, float[], int, float)} once
+     * per mask (ranges are whole rows of pooling squares, so each pooled sum is also built by one part, in the same
+     * order), so the result is identical for every thread count and to the one-mask-at-a-time path. Rows are
+     * visited outermost, so a row's sums stay in cache for the whole batch.
+     *
+     * @param first the first mask's index; indices must not decrease across calls
+     * @param count masks in the batch
+     * @param similarities the masks' similarities from index 0. Not modified.
+     * @param rows the masks' rows
+     * @param parts runs the parts
+     * @param threads the most parts to split into, at least 1
+     */
+    public void add(long first, int count, float[] similarities, MaskRows rows, Parts parts, int threads) {
+        addBatch(first, count, parts, threads, () -> {
+            float[] row = new float[width];
+            return (b, i) -> {
+                rows.row(b, i, row);
+                addRow(blockS[i], blockM[i], row, similarities[b], width);
+            };
+        });
+    }
+
+    /**
+     * As {@link #add(long, int, float[], MaskRows, Parts, int)}, for masks given as blends of source rows: the same
+     * mask values, rendered where they are added.
+     *
+     * @param first the first mask's index; indices must not decrease across calls
+     * @param count masks in the batch
+     * @param similarities the masks' similarities from index 0. Not modified.
+     * @param rows how each mask row blends its source rows
+     * @param parts runs the parts
+     * @param threads the most parts to split into, at least 1
+     */
+    public void add(long first, int count, float[] similarities, BlendedRows rows, Parts parts, int threads) {
+        addBatch(first, count, parts, threads, () -> {
+            float[][] r = new float[2][];
+            float[] w = new float[2];
+            return (b, i) -> {
+                rows.blend(b, i, r, w);
+                addBlendedRow(blockS[i], blockM[i], r[0], r[1], w[0], w[1], similarities[b], width);
+            };
+        });
+    }
+
+    /** Adds row i of the batch's mask b to the open block. */
+    @FunctionalInterface
+    private interface RowAdder {
+        void add(int b, int i);
+    }
+
+    /** The batch paths' common loop; each part gets its own {@link RowAdder} (with its own scratch). */
+    private void addBatch(long first, int count, Parts parts, int threads, Supplier<RowAdder> adders) {
+        if (count < 1) {
+            return;
+        }
+        if (first / blockSize < openBlock) {
+            throw new IllegalArgumentException("mask " + first + " added after a mask of a later block");
+        }
+        // Where blocks close, exactly as one add per mask would close them: event e before or after mask b.
+        int[] before = new int[count];
+        int[] after = new int[count];
+        Arrays.fill(before, -1);
+        Arrays.fill(after, -1);
+        int events = 0;
+        long block = openBlock;
+        int open = openCount;
+        for (int b = 0; b < count; b++) {
+            long k = (first + b) / blockSize;
+            if (k != block && open > 0) {
+                before[b] = events++;
+                open = 0;
+            }
+            block = k;
+            if (++open == blockSize) {
+                after[b] = events++;
+                open = 0;
+            }
+        }
+        double[][] pooled = new double[events][2 * poolSize.length];
+        int n = Math.max(1, Math.min(threads, poolRows));
+        parts.run(n, t -> {
+            int from = Math.min(height, poolRows * t / n * poolSide);
+            int to = Math.min(height, poolRows * (t + 1) / n * poolSide);
+            RowAdder adder = adders.get();
+            for (int i = from; i < to; i++) {
+                for (int b = 0; b < count; b++) {
+                    if (before[b] >= 0) {
+                        closeRow(i, pooled[before[b]]);
+                    }
+                    adder.add(b, i);
+                    if (after[b] >= 0) {
+                        closeRow(i, pooled[after[b]]);
+                    }
+                }
+            }
+        });
+        openBlock = block;
+        openCount = open;
+        for (double[] p : pooled) {
+            blocks++;
+            store(p);
+        }
+    }
+
+    /** One mask row into a row of the open block's sums. */
+    private static void addRow(float[] rowS, float[] rowM, float[] row, float similarity, int width) {
+        for (int j = 0; j < width; j++) {
+            float m = row[j];
+            rowS[j] += similarity * m;
+            rowM[j] += m;
+        }
+    }
+
+    /** One blended mask row (the arithmetic of {@link org.relax4j.mask.MaskGeometry#maskRow}) into the sums. */
+    private static void addBlendedRow(float[] rowS, float[] rowM, float[] r0, float[] r1, float w0, float w1,
+                                      float similarity, int width) {
+        for (int j = 0; j < width; j++) {
+            float m = w0 * r0[j] + w1 * r1[j];
+            rowS[j] += similarity * m;
+            rowM[j] += m;
         }
     }
 
@@ -158,28 +347,44 @@ public final class BlockErrorEstimator {
 
     private void closeBlock() {
         double[] pooled = new double[2 * poolSize.length];
-        int n = poolSize.length;
         for (int i = 0; i < height; i++) {
-            int qRow = (i / poolSide) * poolCols;
-            for (int j = 0; j < width; j++) {
-                int p = i * width + j;
-                double s = blockS[p];
-                double m = blockM[p];
-                sumS[p] += s;
-                sumM[p] += m;
-                sumSS[p] += s * s;
-                sumSM[p] += s * m;
-                sumMM[p] += m * m;
-                int q = qRow + j / poolSide;
-                pooled[q] += s;
-                pooled[n + q] += m;
-            }
+            closeRow(i, pooled);
         }
-        Arrays.fill(blockS, 0f);
-        Arrays.fill(blockM, 0f);
         openCount = 0;
         blocks++;
         store(pooled);
+    }
+
+    /** Row i's share of closing the open block: its sums over blocks, its pooled sums, and a cleared row. */
+    private void closeRow(int i, double[] pooled) {
+        int n = poolSize.length;
+        int p0 = i * width;
+        float[] rowS = blockS[i];
+        float[] rowM = blockM[i];
+        for (int j = 0; j < width; j++) {
+            int p = p0 + j;
+            double s = rowS[j];
+            double m = rowM[j];
+            sumS[p] += s;
+            sumM[p] += m;
+            sumSS[p] += s * s;
+            sumSM[p] += s * m;
+            sumMM[p] += m * m;
+        }
+        // Square by square, each in the order of a per-pixel loop (columns ascending), without a division per pixel.
+        int q = (i / poolSide) * poolCols;
+        for (int j0 = 0; j0 < width; j0 += poolSide, q++) {
+            double s = pooled[q];
+            double m = pooled[n + q];
+            for (int j = j0; j < Math.min(width, j0 + poolSide); j++) {
+                s += rowS[j];
+                m += rowM[j];
+            }
+            pooled[q] = s;
+            pooled[n + q] = m;
+        }
+        Arrays.fill(rowS, 0f);
+        Arrays.fill(rowM, 0f);
     }
 
     /** Keeps a pooled block residual input; past {@link #MAX_STORED}, sums adjacent pairs (still independent). */
@@ -326,9 +531,20 @@ public final class BlockErrorEstimator {
         double cross = 0;
         double crossSq = 0;
         int pairs = 0;
+        double[] d4 = new double[4];
         for (int a = 0; a < kk; a++) {
             trace += dot(c[a], c[a]);
-            for (int b = a + 1; b < kk; b++) {
+            int b = a + 1;
+            // Four products at a time: independent sums (each in index order, as dot's) instead of one long chain.
+            for (; b + 4 <= kk; b += 4) {
+                dot4(c[a], c[b], c[b + 1], c[b + 2], c[b + 3], d4);
+                for (double d : d4) {
+                    cross += d;
+                    crossSq += d * d;
+                }
+                pairs += 4;
+            }
+            for (; b < kk; b++) {
                 double d = dot(c[a], c[b]);
                 cross += d;
                 crossSq += d * d;
@@ -343,6 +559,25 @@ public final class BlockErrorEstimator {
             dof = var > 0 ? trace * trace / var : n;
         }
         return new Pooled(meanVariance, dof);
+    }
+
+    /** {@code out[k]} = dot(a, b_k), each summed exactly as {@link #dot} sums it. */
+    private static void dot4(double[] a, double[] b0, double[] b1, double[] b2, double[] b3, double[] out) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i];
+            s0 += x * b0[i];
+            s1 += x * b1[i];
+            s2 += x * b2[i];
+            s3 += x * b3[i];
+        }
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
     }
 
     private static double dot(double[] a, double[] b) {
