@@ -118,7 +118,11 @@ final class DatasetCommand implements Callable<Integer> {
             DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(modelOptions.size).outputDir(out)
                     .failFast(failFast).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
                     .partitions(partitions).build();
-            Dataset<Row> result = explainer.explainPathsTo(spark, paths, tablePath);
+            Dataset<Row> result;
+            int tasks = partitions > 0 ? partitions : paths.size();
+            try (TaskProgress progress = quiet ? null : TaskProgress.start(spark.sparkContext(), err, tasks)) {
+                result = explainer.explainPathsTo(spark, paths, tablePath);
+            }
             long ok = 0;
             long skipped = 0;
             long failed = 0;

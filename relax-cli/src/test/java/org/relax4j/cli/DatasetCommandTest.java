@@ -59,6 +59,10 @@ class DatasetCommandTest {
         String[] again = outErr(concat(new String[] {"dataset", in.toString(), "--out", data.toString()}, common));
         assertTrue(again[1].contains("0 images explained, 1 already complete (skipped), 1 failed"), again[1]);
 
+        String[] loud = outErr("dataset", in.toString(), "--out", data.toString(), "--masks", "40", "--batch-size", "20",
+                "--seed", "3");
+        assertTrue(loud[2].contains("images: 2 found") && loud[2].contains("dataset: 2/2 tasks done"), loud[2]);
+
         String[] missing = outErr(concat(new String[] {"dataset", dir.resolve("no-such").toString(), "--out",
                 data.toString()}, common));
         assertEquals("2", missing[0], missing[2]);

@@ -1,0 +1,66 @@
+package org.relax4j.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+
+/**
+ * Progress of {@code relax dataset} on the driver: a Spark listener that counts the explain job's finished tasks
+ * (one image each by default) and prints "k/N tasks done" with the elapsed time and an estimate of what is left.
+ * Registered only around the explain job, so the summary's small job is not counted. Long jobs report progress; a
+ * retried task is counted when it succeeds.
+ */
+final class TaskProgress extends SparkListener implements AutoCloseable {
+    private final SparkContext context;
+    private final PrintWriter err;
+    private final int tasks;
+    private final long start = System.nanoTime();
+    private final AtomicInteger done = new AtomicInteger();
+
+    private TaskProgress(SparkContext context, PrintWriter err, int tasks) {
+        this.context = context;
+        this.err = err;
+        this.tasks = tasks;
+    }
+
+    /**
+     * @param context the session's context
+     * @param err where progress lines go
+     * @param tasks the explain job's tasks
+     * @return the listener, registered; close it when the job is done
+     */
+    static TaskProgress start(SparkContext context, PrintWriter err, int tasks) {
+        TaskProgress p = new TaskProgress(context, err, tasks);
+        context.addSparkListener(p);
+        return p;
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd end) {
+        if (!end.taskInfo().successful()) {
+            return;
+        }
+        int k = done.incrementAndGet();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double left = k < tasks ? elapsed / k * (tasks - k) : 0;
+        synchronized (err) {
+            err.println(String.format(Locale.ROOT, "dataset: %d/%d tasks done, elapsed %s, about %s left", k, tasks,
+                    clock(elapsed), clock(left)));
+            err.flush();
+        }
+    }
+
+    private static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+
+    @Override
+    public void close() {
+        context.removeSparkListener(this);
+    }
+}
