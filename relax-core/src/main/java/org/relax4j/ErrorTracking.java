@@ -1,14 +1,8 @@
 package org.relax4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.relax4j.engine.Parallel;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;
@@ -56,7 +50,7 @@ final class ErrorTracking implements AutoCloseable {
     private final double confidence;
     private final BlockErrorEstimator estimator;
     private final int threads;
-    private ExecutorService pool;
+    private Parallel parallel;
     // An image's masks without the control variate: each batch's grids, shifts and width-blended grid rows
     // (MaskGeometry, the same arithmetic as DomainGeometry for rank 2), one array per grid row so that the
     // estimator's loops index them from 0 (which the JIT vectorises); mask rows are rendered from these on demand.
@@ -204,51 +198,12 @@ final class ErrorTracking implements AutoCloseable {
         System.arraycopy(chunk, b * positions + i * columns, out, 0, columns);
     }
 
-    /** Runs parts [0, n) on the worker threads, part 0 on the calling thread; rethrows the first failure. */
+    /** Runs parts [0, n) on the worker threads (started at the first use), part 0 on the calling thread. */
     private void forParts(int n, IntConsumer part) {
-        if (n <= 1) {
-            if (n == 1) {
-                part.accept(0);
-            }
-            return;
+        if (parallel == null) {
+            parallel = new Parallel(threads);
         }
-        if (pool == null) {
-            AtomicInteger id = new AtomicInteger();
-            pool = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "relax-errors-" + id.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        List<Future<?>> futures = new ArrayList<>(n - 1);
-        for (int t = 1; t < n; t++) {
-            int k = t;
-            futures.add(pool.submit(() -> part.accept(k)));
-        }
-        RuntimeException failure = null;
-        try {
-            part.accept(0);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re
-                            : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) {
-                    failure = new IllegalStateException("interrupted", e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        parallel.forParts(n, part);
     }
 
     /** Keeps the features of the mask at {@code offset} in {@link #chunk}, and its similarity. */
@@ -345,9 +300,9 @@ final class ErrorTracking implements AutoCloseable {
     /** Stops the worker threads, if any were started. */
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
-            pool = null;
+        if (parallel != null) {
+            parallel.close();
+            parallel = null;
         }
     }
 }
