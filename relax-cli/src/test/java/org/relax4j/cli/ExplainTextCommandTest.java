@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,12 +18,10 @@ class ExplainTextCommandTest {
     String stderr;
 
     int run(String... args) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int code = RelaxCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
-        stdout = o.toString();
-        stderr = e.toString();
-        return code;
+        String[] r = DatasetCommandTest.outErr(args);
+        stdout = r[1];
+        stderr = r[2];
+        return Integer.parseInt(r[0]);
     }
 
     @Test

@@ -216,12 +216,8 @@ public final class Heatmaps {
         int panelWidth = dw + BAR_GAP + BAR_WIDTH + LABELS;
         BufferedImage out = new BufferedImage(MARGIN + panels.size() * (panelWidth + MARGIN), TITLE + dh + MARGIN,
                 BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
+        Graphics2D g = blank(out);
         try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, out.getWidth(), out.getHeight());
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             for (int k = 0; k < panels.size(); k++) {
                 int x0 = MARGIN + k * (panelWidth + MARGIN);
                 Panel p = panels.get(k);
@@ -263,18 +259,24 @@ public final class Heatmaps {
         }
         BufferedImage out = new BufferedImage(2 * MARGIN + w * scale, TITLE + h * scale + MARGIN,
                 BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
+        Graphics2D g = blank(out);
         try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, out.getWidth(), out.getHeight());
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.drawImage(rgb, MARGIN, TITLE, w * scale, h * scale, null);
             text(g, title, MARGIN, TITLE - 8, 14, true);
         } finally {
             g.dispose();
         }
         return out;
+    }
+
+    /** {@return graphics on {@code out}, filled white, with smooth scaling and text; the caller disposes it} */
+    private static Graphics2D blank(BufferedImage out) {
+        Graphics2D g = out.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        return g;
     }
 
     /** The colour range: fixed, or the map's min and max, over its non-zero values for a blank-zeros panel. */
