@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import org.relax4j.Baseline;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
@@ -73,12 +72,6 @@ final class ExplainCommand implements Callable<Integer> {
                     + "of IMAGE make it look like the target; also writes match.png.")
     Path target;
 
-    @Option(names = "--baseline", paramLabel = "zero|VALUE|blur[:SIGMA]", defaultValue = "zero",
-            description = "What masked-out pixels become: the masked image is x*m + b*(1-m). 'zero' (the reference's, "
-                    + "x*m; in ImageNet-normalised space the mean colour), a constant VALUE in the normalised space, or "
-                    + "'blur:SIGMA', the image blurred by a Gaussian of SIGMA pixels (blur = blur:10). "
-                    + "Default: ${DEFAULT-VALUE}.")
-    String baseline;
 
     @Option(names = "--threads", paramLabel = "T",
             description = "Threads for the engine and the model. Default: the number of processors.")
@@ -206,13 +199,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** The configuration; a value the builder refuses is reported under its option's name, not the builder's. */
     private RelaxConfig buildConfig(int nThreads) {
-        Baseline b;
-        try {
-            b = Baseline.parse(baseline);
-        } catch (IllegalArgumentException ex) {
-            throw usage("--" + ex.getMessage());
-        }
-        return options.toConfig(spec, "--threads", nThreads).toBuilder().baseline(b).build();
+        return options.toConfig(spec, "--threads", nThreads);
     }
 
     private void log(PrintWriter err, String s) {

@@ -1,5 +1,6 @@
 package org.relax4j.cli;
 
+import org.relax4j.Baseline;
 import org.relax4j.RelaxConfig;
 import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ImportanceEstimator;
@@ -59,6 +60,13 @@ final class RelaxOptions {
             description = "OpenCL device: an index or part of its name (or set RELAX4J_OPENCL_DEVICE). Default: a GPU if any.")
     String device;
 
+    @Option(names = "--baseline", paramLabel = "zero|VALUE|blur[:SIGMA]", defaultValue = "zero",
+            description = "What masked-out pixels become: the masked image is x*m + b*(1-m). 'zero' (the reference's, "
+                    + "x*m; in ImageNet-normalised space the mean colour), a constant VALUE in the normalised space, or "
+                    + "'blur:SIGMA', the image blurred by a Gaussian of SIGMA pixels (blur = blur:10). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String baseline;
+
     /**
      * The configuration with {@code threads} engine threads; a value the builder refuses is reported under its
      * option's name ("--batch-size must be at least 1, got 0"), not the builder's.
@@ -78,6 +86,7 @@ final class RelaxOptions {
         if (targetError != null) {
             option(spec, "--target-error", () -> b.targetError(targetError));
         }
+        option(spec, "--baseline", () -> b.baseline(Baseline.parse(baseline)));
         b.seed(seed).device(device);
         try {
             return b.build();

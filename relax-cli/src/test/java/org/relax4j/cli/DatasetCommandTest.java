@@ -63,6 +63,11 @@ class DatasetCommandTest {
                 "--seed", "3");
         assertTrue(loud[2].contains("images: 2 found") && loud[2].contains("dataset: 2/2 tasks done"), loud[2]);
 
+        String[] blurred = outErr(concat(new String[] {"dataset", in.toString(), "--out", dir.resolve("blurred").toString(),
+                "--baseline", "blur:6"}, common));
+        assertTrue(Files.readString(dir.resolve("blurred").resolve("chelsea").resolve("summary.json"))
+                .contains("\"baseline\": \"blur:6\""), blurred[2]);
+
         String[] missing = outErr(concat(new String[] {"dataset", dir.resolve("no-such").toString(), "--out",
                 data.toString()}, common));
         assertEquals("2", missing[0], missing[2]);

@@ -2,6 +2,7 @@ package org.relax4j.spark;
 
 import java.io.Serializable;
 import java.util.Objects;
+import org.relax4j.Baseline;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Similarity;
 import org.relax4j.estimate.ImportanceEstimator;
@@ -31,6 +32,8 @@ public final class ExplainSettings implements Serializable {
     private final double confidence;
     private final String engine;
     private final String device;
+    /** {@link Baseline#id()}: zero, a constant or a blur travel as values; a tensor baseline does not. */
+    private final String baseline;
 
     private ExplainSettings(RelaxConfig c) {
         this.masks = c.masks();
@@ -45,6 +48,7 @@ public final class ExplainSettings implements Serializable {
         this.confidence = c.confidence();
         this.engine = c.engine();
         this.device = c.device();
+        this.baseline = c.baseline().id();
     }
 
     /**
@@ -65,6 +69,10 @@ public final class ExplainSettings implements Serializable {
             throw new IllegalArgumentException("maskSource = " + config.maskSource() + ": relax-spark draws masks "
                     + "from (seed, cells, keepProbability, design) on every executor; recorded masks are not supported");
         }
+        if (config.baseline().id().equals("tensor")) {
+            throw new IllegalArgumentException("baseline = a tensor: relax-spark ships settings as values; use zero, "
+                    + "a constant or a blur");
+        }
         return new ExplainSettings(config);
     }
 
@@ -73,7 +81,7 @@ public final class ExplainSettings implements Serializable {
         RelaxConfig.Builder b = RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells)
                 .keepProbability(keepProbability).initialWeight(initialWeight).seed(seed)
                 .design(MaskDesign.parse(design)).estimator(ImportanceEstimator.parse(estimator))
-                .targetError(targetError).confidence(confidence).engine(engine)
+                .targetError(targetError).confidence(confidence).engine(engine).baseline(Baseline.parse(baseline))
                 .device(device).threads(threads);
         return b.build();
     }
