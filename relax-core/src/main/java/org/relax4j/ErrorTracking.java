@@ -75,6 +75,8 @@ final class ErrorTracking implements AutoCloseable {
     private float[] features;
     private float[] similarities;
     private int count;
+    // Masks added so far (all of them, whatever the estimator).
+    private long added;
     private Adjusted adjusted;
 
     /** The control-variate importance and its error estimate over the first {@code masks} masks. */
@@ -125,6 +127,7 @@ final class ErrorTracking implements AutoCloseable {
 
     /** Adds masks [first, first + count) with their similarities. Not modified. */
     void add(long first, int n, float[] sims) {
+        added = first + n;
         if (image != null) {
             addImage(first, n, sims);
             return;
@@ -231,10 +234,14 @@ final class ErrorTracking implements AutoCloseable {
         return adjusted != null && adjusted.masks() == count ? adjusted.error().bound() : current().bound();
     }
 
-    /** Whether an adaptive run may stop here: enough whole blocks, and the bound at or below the target. */
+    /**
+     * Whether an adaptive run may stop here: at a block's end (a balanced design is balanced over whole blocks only;
+     * the control variate's fit could otherwise end a run mid-block), after enough blocks, with the bound at or
+     * below the target.
+     */
     boolean reached(double target) {
         ErrorEstimate plain = current();
-        if (estimator.blocks() < MIN_BLOCKS_TO_STOP || !plain.isKnown()) {
+        if (added % estimator.blockSize() != 0 || estimator.blocks() < MIN_BLOCKS_TO_STOP || !plain.isKnown()) {
             return false;
         }
         if (controlVariate == null) {
@@ -293,7 +300,12 @@ final class ErrorTracking implements AutoCloseable {
             importance[p] = (float) (sumS[p] / Math.max(sumM[p], Double.MIN_NORMAL) + surrogate[p]);
         }
         // The map's noise is the residual ratio's (the surrogate term has none); its spread is the importance's.
-        adjusted = new Adjusted(count, importance, residualError.estimate(importance));
+        // Independent masks (blocks of one) need the fit's correction; a balanced design's blocks cancel it.
+        ErrorEstimate error = residualError.estimate(importance);
+        if (masks.blockSize() == 1) {
+            error = controlVariate.correctedForFit(error, count);
+        }
+        adjusted = new Adjusted(count, importance, error);
         return adjusted;
     }
 

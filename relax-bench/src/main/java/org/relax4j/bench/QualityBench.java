@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,7 @@ import org.relax4j.onnx.PretrainedModels;
  * {@code java -cp relax-bench/target/benchmarks.jar org.relax4j.bench.QualityBench}.
  *
  * <p>For each subject (the three sample photos under the pretrained MobileNetV2, and a small synthetic encoder
- * that runs in seconds) it records the similarity of every mask once — a ground truth of 20 000 balanced masks,
+ * that runs in seconds) it records the similarity of every mask once — a ground truth of 30 000 balanced masks,
  * and 3000 masks of each design for each seed — caching them outside the repository
  * ({@code $RELAX4J_CACHE/quality} or {@code ~/.cache/relax4j/quality}), so a rerun costs no encoder pass. From the
  * recordings it computes, per design and seed: the relative L2 error of the centred importance map against the
@@ -42,7 +43,7 @@ import org.relax4j.onnx.PretrainedModels;
  * against an oracle that knows the true error. Prints Markdown tables and writes {@code quality.png} (error vs
  * passes, log–log, median over seeds with a min–max band) and {@code quality.md} into {@code --out}.
  *
- * <p>Options: {@code --seeds N} (default 3; the synthetic subject uses 4×), {@code --truth N} (20000),
+ * <p>Options: {@code --seeds N} (default 3; the synthetic subject uses 10×), {@code --truth N} (30000),
  * {@code --synthetic-only}, {@code --out DIR} (relax-bench/target/quality), {@code --threads N}.
  */
 public final class QualityBench {
@@ -74,6 +75,7 @@ public final class QualityBench {
     static final String CACHE_VERSION = "v2";
 
     private final PrintStream log = System.err;
+    private final Map<String, double[]> controlVariateRuns = new HashMap<>();
     private final Path cache;
     private final int threads;
 
@@ -109,12 +111,16 @@ public final class QualityBench {
     record Adaptive(Variant variant, long seed, double target, long used, double trueError, long oracle) {
     }
 
-    record Result(Subject subject, double iid3000, List<Curve> curves, List<Adaptive> adaptive) {
+    /**
+     * A subject's results; {@code truthError} is the ground truth's own estimated relative error (it has finitely many
+     * masks too), which a run's distance to it includes.
+     */
+    record Result(Subject subject, double iid3000, double truthError, List<Curve> curves, List<Adaptive> adaptive) {
     }
 
     public static void main(String[] args) throws Exception {
         int seeds = 3;
-        int truth = 20_000;
+        int truth = 30_000;
         boolean syntheticOnly = false;
         Path out = Path.of("relax-bench/target/quality");
         int threads = Runtime.getRuntime().availableProcessors();
@@ -135,7 +141,7 @@ public final class QualityBench {
         Files.createDirectories(out);
         List<Result> results = new ArrayList<>();
         InputTensor chelsea = Images.readImageNet(Path.of("samples/chelsea.png"), 224);
-        results.add(bench.run(new Subject("synthetic", chelsea, SyntheticEncoder.create(chelsea, 7), 4 * seeds), truth));
+        results.add(bench.run(new Subject("synthetic", chelsea, SyntheticEncoder.create(chelsea, 7), 10 * seeds), truth));
         if (!syntheticOnly) {
             try (var model = PretrainedModels.openMobileNetV2(cacheRoot, threads, bench.log::println)) {
                 for (String image : List.of("chelsea", "coffee", "astronaut")) {
@@ -154,7 +160,11 @@ public final class QualityBench {
     Result run(Subject s, int truthMasks) throws IOException {
         log.println("== " + s.name());
         float[] truthSims = similarities(s, MaskDesign.BALANCED, TRUTH_SEED, truthMasks);
-        double[] truth = prefixMaps(s, MaskDesign.BALANCED, TRUTH_SEED, truthSims, new int[] {truthMasks})[0];
+        double[][] truthMap = new double[1][];
+        ErrorEstimate[] truthEstimate = new ErrorEstimate[1];
+        prefixes(s, MaskDesign.BALANCED, TRUTH_SEED, truthSims, new int[] {truthMasks}, truthEstimate,
+                (c, map) -> truthMap[0] = map.clone());
+        double[] truth = truthMap[0];
         List<Curve> curves = new ArrayList<>();
         Map<MaskDesign, float[][]> sims = new LinkedHashMap<>();
         for (MaskDesign d : MaskDesign.values()) {
@@ -185,7 +195,7 @@ public final class QualityBench {
                 }
             }
         }
-        return new Result(s, iid3000, curves, adaptive);
+        return new Result(s, iid3000, truthEstimate[0].relativeError(), curves, adaptive);
     }
 
     /** The similarity of masks [0, n) of (design, seed), recorded once and cached. */
@@ -288,31 +298,35 @@ public final class QualityBench {
         double[] error = new double[points.length];
         double[] estimate = new double[points.length];
         double[] bound = new double[points.length];
-        RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).estimator(ImportanceEstimator.CONTROL_VARIATE)
-                .threads(threads).build();
-        try (Relax relax = new Relax(c)) {
-            for (int k = 0; k < points.length; k++) {
-                Explanation e = relax.replay(s.input().height(), s.input().width(), Arrays.copyOf(sims, points[k]));
-                error[k] = relativeError(toDouble(e.importance().values()), truth);
-                estimate[k] = e.error().relativeError();
-                bound[k] = e.error().bound();
-            }
+        for (int k = 0; k < points.length; k++) {
+            double[] r = controlVariatePrefix(s, design, seed, sims, points[k], truth);
+            error[k] = r[0];
+            estimate[k] = r[1];
+            bound[k] = r[2];
         }
         return new Curve(new Variant(design, ImportanceEstimator.CONTROL_VARIATE), seed, error, estimate, bound);
     }
 
-    double[] controlVariatePrefixErrors(Subject s, MaskDesign design, long seed, float[] sims, int[] points,
-                                        double[] truth) {
-        double[] out = new double[points.length];
+    /**
+     * The control variate after {@code passes} masks of (design, seed): its error against the truth, its estimated
+     * error and bound. Each prefix is a replay of its own, made once (curves and oracles ask for the same ones).
+     */
+    double[] controlVariatePrefix(Subject s, MaskDesign design, long seed, float[] sims, int passes, double[] truth) {
+        String key = s.name() + "/" + design.id() + "/" + seed + "/" + passes;
+        double[] known = controlVariateRuns.get(key);
+        if (known != null) {
+            return known;
+        }
         RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).estimator(ImportanceEstimator.CONTROL_VARIATE)
                 .threads(threads).build();
+        double[] r;
         try (Relax relax = new Relax(c)) {
-            for (int k = 0; k < points.length; k++) {
-                Explanation e = relax.replay(s.input().height(), s.input().width(), Arrays.copyOf(sims, points[k]));
-                out[k] = relativeError(toDouble(e.importance().values()), truth);
-            }
+            Explanation e = relax.replay(s.input().height(), s.input().width(), Arrays.copyOf(sims, passes));
+            r = new double[] {relativeError(toDouble(e.importance().values()), truth), e.error().relativeError(),
+                e.error().bound()};
         }
-        return out;
+        controlVariateRuns.put(key, r);
+        return r;
     }
 
     static double[] toDouble(float[] v) {
@@ -341,14 +355,16 @@ public final class QualityBench {
         for (int k = 0; k < points.length; k++) {
             points[k] = (k + 1) * block;
         }
-        double[] errors = variant.estimator() == ImportanceEstimator.RATIO
-                ? prefixErrors(s, design, seed, sims, points, truth, null)
-                : controlVariatePrefixErrors(s, design, seed, sims, points, truth);
         long oracle = -1;
-        for (int k = 0; k < errors.length; k++) {
-            if (errors[k] <= target) {
-                oracle = points[k];
-                break;
+        if (variant.estimator() == ImportanceEstimator.RATIO) {
+            double[] errors = prefixErrors(s, design, seed, sims, points, truth, null);
+            for (int k = 0; k < errors.length && oracle < 0; k++) {
+                oracle = errors[k] <= target ? points[k] : -1;
+            }
+        } else {
+            // Each control-variate prefix is a replay of its own: scan upwards and stop at the first within target.
+            for (int k = 0; k < points.length && oracle < 0; k++) {
+                oracle = controlVariatePrefix(s, design, seed, sims, points[k], truth)[0] <= target ? points[k] : -1;
             }
         }
         return new Adaptive(variant, seed, target, e.masksUsed(), relativeError(map, truth), oracle);

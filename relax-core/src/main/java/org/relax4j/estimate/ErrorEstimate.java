@@ -24,7 +24,7 @@ public record ErrorEstimate(double relativeError, double bound, double confidenc
                             double effectiveDegreesOfFreedom, double noise, PixelMap standardError) {
 
     /** Fewest blocks that give an estimate. */
-    public static final int MIN_BLOCKS = 3;
+    public static final int MIN_BLOCKS = 2;
 
     /** {@return whether there were enough blocks for an estimate; if not, the numbers are NaN} */
     public boolean isKnown() {

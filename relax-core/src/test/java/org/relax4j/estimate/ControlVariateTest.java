@@ -9,6 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.relax4j.Explanation;
 import org.relax4j.LinearProbe;
+import org.relax4j.PixelMap;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.mask.MaskDesign;
@@ -111,6 +112,27 @@ class ControlVariateTest {
         double rmsCv = Math.sqrt(sumCv / runs);
         assertTrue(rmsCv < 0.5 * rmsRatio, "control variate " + rmsCv + " vs ratio " + rmsRatio);
         assertEquals(1.0, Math.sqrt(sumEstimate / runs) / rmsCv, 0.3, "estimate vs true error of the control variate");
+    }
+
+    /** For independent masks the error of fitting on the same masks is put back: n / (n − F); none for n ≤ F. */
+    @Test
+    void errorOfAFitOnTheSameMasksIsPutBack() {
+        ControlVariate cv = new ControlVariate(new MaskGeometry(3, 12, 12), 0.5f);
+        assertEquals(10, cv.features());
+        PixelMap se = new PixelMap(2, 2, new float[] {1, 2, 3, 4});
+        ErrorEstimate e = new ErrorEstimate(0.2, 0.3, 0.9, 4, 12, 0.01, se);
+        ErrorEstimate c = cv.correctedForFit(e, 50);
+        double f = 50.0 / 40;
+        assertEquals(0.2 * f, c.relativeError(), 1e-12);
+        assertEquals(0.3 * f, c.bound(), 1e-12);
+        assertEquals(0.01 * f * f, c.noise(), 1e-12);
+        assertEquals(4 * f, c.standardError().get(1, 1), 1e-6);
+        assertEquals(4, c.blocks());
+        assertEquals(0.9, c.confidence());
+        assertEquals(1, se.get(0, 0), "the input's map is not modified");
+        assertEquals(Double.POSITIVE_INFINITY, cv.correctedForFit(e, 10).bound());
+        ErrorEstimate unknown = new ErrorEstimate(Double.NaN, Double.NaN, 0.9, 1, Double.NaN, Double.NaN, se);
+        assertTrue(cv.correctedForFit(unknown, 50) == unknown);
     }
 
     @Test

@@ -47,20 +47,20 @@ class ErrorEstimateTest {
         return new Calibration(Math.sqrt(sumTrue / RUNS), Math.sqrt(sumEstimate / RUNS), covered / (double) RUNS);
     }
 
-    /** Measured: random at 512 masks rms 0.165 true vs 0.171 estimated, coverage 0.92 of 60 runs at 90 %. */
+    /** Measured: random at 512 masks rms 0.164 true vs 0.171 estimated, the 90 % bound covered 47 of 50 runs. */
     @Test
     void randomDesignEstimateIsCalibrated() {
         Calibration c = calibrate(MaskDesign.RANDOM, 512);
         assertEquals(1.0, c.rmsEstimate / c.rmsTrue, 0.2, c.toString());
-        assertTrue(c.coverage >= 0.76, c.toString());
+        assertTrue(c.coverage >= 0.84, c.toString());
     }
 
-    /** Measured: balanced at 512 masks rms 0.057 true vs 0.056 estimated, coverage 0.90. */
+    /** Measured: balanced at 512 masks rms 0.077 true vs 0.078 estimated, the 90 % bound covered 49 of 50 runs. */
     @Test
     void balancedDesignEstimateIsCalibratedAndSmaller() {
         Calibration balanced = calibrate(MaskDesign.BALANCED, 512);
         assertEquals(1.0, balanced.rmsEstimate / balanced.rmsTrue, 0.2, balanced.toString());
-        assertTrue(balanced.coverage >= 0.76, balanced.toString());
+        assertTrue(balanced.coverage >= 0.84, balanced.toString());
         Calibration random = calibrate(MaskDesign.RANDOM, 512);
         assertTrue(balanced.rmsTrue < 0.5 * random.rmsTrue, balanced + " vs " + random);
     }
@@ -90,18 +90,58 @@ class ErrorEstimateTest {
     }
 
     @Test
-    void tooFewBlocksGiveNoEstimate() {
+    void oneBlockGivesNoEstimateAndTwoDo() {
         BlockErrorEstimator e = new BlockErrorEstimator(4, 4, 8, 2, 0.9);
+        java.util.Random rnd = new java.util.Random(3);
         float[] mask = new float[16];
-        java.util.Arrays.fill(mask, 0.5f);
         for (int n = 0; n < 16; n++) {
-            e.add(n, mask, 0, 0.5f);
+            for (int p = 0; p < 16; p++) {
+                mask[p] = rnd.nextFloat();
+            }
+            e.add(n, mask, 0, 0.5f + 0.3f * mask[0]);
+            if (n == 7) {
+                ErrorEstimate one = e.estimate();
+                assertEquals(1, one.blocks());
+                assertFalse(one.isKnown());
+                assertTrue(Double.isNaN(one.relativeError()) && Double.isNaN(one.bound()));
+            }
         }
-        ErrorEstimate est = e.estimate();
-        assertEquals(2, est.blocks());
-        assertFalse(est.isKnown());
-        assertTrue(Double.isNaN(est.relativeError()));
+        ErrorEstimate two = e.estimate();
+        assertEquals(ErrorEstimate.MIN_BLOCKS, two.blocks());
+        assertTrue(two.isKnown() && two.bound() > two.relativeError(), two.toString());
         assertThrows(IllegalArgumentException.class, () -> e.add(3, mask, 0, 0.5f));
+    }
+
+    /**
+     * With two blocks (one pair of cross products) ν is mostly the prior's: a low one, so the bound is wide where the
+     * estimate knows least. With many blocks the data decide.
+     */
+    @Test
+    void fewBlocksGiveAWideBoundManyANarrowOne() {
+        java.util.Random rnd = new java.util.Random(5);
+        BlockErrorEstimator e = new BlockErrorEstimator(16, 16, 4, 2, 0.9);
+        float[] mask = new float[256];
+        double widthAtTwo = 0;
+        for (int n = 0; n < 4 * 200; n++) {
+            for (int p = 0; p < 256; p++) {
+                mask[p] = rnd.nextFloat();
+            }
+            // The similarity follows the mask's left half, so the limit map is high there and low elsewhere.
+            float left = 0;
+            for (int p = 0; p < 256; p++) {
+                left += (p % 16) < 8 ? mask[p] : 0;
+            }
+            e.add(n, mask, 0, 0.2f + 0.6f * left / 128);
+            if (n == 7) {
+                ErrorEstimate two = e.estimate();
+                assertTrue(two.effectiveDegreesOfFreedom() <= BlockErrorEstimator.PRIOR_DOF * 7 / 6 + 1e-9,
+                        two.toString());
+                widthAtTwo = two.bound() / two.relativeError();
+            }
+        }
+        ErrorEstimate many = e.estimate();
+        assertTrue(many.effectiveDegreesOfFreedom() > 1.5 * BlockErrorEstimator.PRIOR_DOF, many.toString());
+        assertTrue(many.bound() / many.relativeError() < widthAtTwo, many + " vs width " + widthAtTwo);
     }
 
     @Test
