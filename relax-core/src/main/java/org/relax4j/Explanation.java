@@ -39,7 +39,8 @@ public final class Explanation {
         this.error = error.standardError() != null && error.standardError().size() == r.length
                 && !java.util.Arrays.equals(error.standardError().shape(), shape)
                 ? new ErrorEstimate(error.relativeError(), error.bound(), error.confidence(), error.blocks(),
-                        error.effectiveDegreesOfFreedom(), error.noise(), error.standardError().reshape(shape))
+                        error.effectiveDegreesOfFreedom(), error.estimateDegreesOfFreedom(), error.noise(),
+                        error.standardError().reshape(shape))
                 : error;
         this.target = target;
         this.targetSimilarity = targetSimilarity;

@@ -121,6 +121,7 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         settings.put("estimator", config.estimator().id());
         settings.put("maskSource", maskSource);
         settings.put("targetError", config.adaptive() ? config.targetError() : null);
+        settings.put("stopConfidence", config.adaptive() ? config.stopConfidence() : null);
         settings.put("confidence", config.confidence());
         settings.put("similarity", config.similarity().toString());
         settings.put("baseline", config.baseline().id());

@@ -132,8 +132,8 @@ public final class Relax implements AutoCloseable {
         MaskSource masks = config.maskSource(shape);
         MaskDomain domain = MaskDomain.of(shape, masks);
         long cap = config.masksToRun(masks);
-        ErrorTracking errors = new ErrorTracking(masks, domain, config.confidence(), controlVariate(domain),
-                config.threads());
+        ErrorTracking errors = new ErrorTracking(masks, domain, config.confidence(), config.stopConfidence(),
+                controlVariate(domain), config.threads());
         int maxBatch = (int) Math.min(batchSize(errors), cap);
         // A baseline b: engines only multiply, so they mask x − b and b is added back to every batch (class Baseline).
         float[] baseline = config.baseline().valuesFor(input);
@@ -266,7 +266,8 @@ public final class Relax implements AutoCloseable {
         InputTensor blank = InputTensor.filled(1, height, width, 0f);
         try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight());
              ErrorTracking errors = new ErrorTracking(masks, MaskDomain.of(new int[] {height, width}, masks),
-                    config.confidence(), controlVariate(MaskDomain.of(new int[] {height, width}, masks)),
+                    config.confidence(), config.stopConfidence(),
+                    controlVariate(MaskDomain.of(new int[] {height, width}, masks)),
                     config.threads())) {
             for (int first = 0; first < total; first += maxBatch) {
                 int count = Math.min(maxBatch, total - first);

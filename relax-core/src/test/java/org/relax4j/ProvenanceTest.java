@@ -44,6 +44,7 @@ class ProvenanceTest {
         assertEquals("balanced", settings.get("design"));
         assertEquals(List.of(12, 10), settings.get("size"));
         assertNull(settings.get("targetError"), "not adaptive");
+        assertNull(settings.get("stopConfidence"), "not adaptive");
         assertEquals(e.config().confidence(), settings.get("confidence"));
         assertEquals(e.engine(), map.get("engine"));
         assertTrue(map.containsKey("errorEstimate") && map.containsKey("timings"), map.keySet().toString());

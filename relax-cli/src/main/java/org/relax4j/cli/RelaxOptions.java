@@ -44,9 +44,16 @@ final class RelaxOptions {
     String estimator;
 
     @Option(names = "--target-error", paramLabel = "E",
-            description = "Stop as soon as the importance map's estimated relative error (its 90 %% bound) is at most "
-                    + "E, e.g. 0.1; --masks is then the most masks to use. Default: use all --masks.")
+            description = "Stop as soon as the importance map's estimated relative error (its bound at "
+                    + "--stop-confidence) is at most E, e.g. 0.1; --masks is then the most masks to use. "
+                    + "Default: use all --masks.")
     Double targetError;
+
+    @Option(names = "--stop-confidence", paramLabel = "C",
+            description = "With --target-error: the confidence of the bound compared with E, in [0.5, 1). Measured, "
+                    + "0.8 ends at least 90 %% of runs within E; raise it for more margin, at more passes. "
+                    + "Default: " + RelaxConfig.DEFAULT_STOP_CONFIDENCE + ".")
+    Double stopConfidence;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "" + RelaxConfig.DEFAULT_SEED,
             description = "Seed of the random masks; the same seed gives the same maps. Default: ${DEFAULT-VALUE}.")
@@ -85,6 +92,9 @@ final class RelaxOptions {
         option(spec, "--estimator", () -> b.estimator(ImportanceEstimator.parse(estimator)));
         if (targetError != null) {
             option(spec, "--target-error", () -> b.targetError(targetError));
+        }
+        if (stopConfidence != null) {
+            option(spec, "--stop-confidence", () -> b.stopConfidence(stopConfidence));
         }
         option(spec, "--baseline", () -> b.baseline(Baseline.parse(baseline)));
         b.seed(seed).device(device);

@@ -172,14 +172,18 @@ class ExplainCommandTest {
         assertTrue(stderr.contains("--target: no image file at no-such.png"), stderr);
     }
 
-    /** A balanced design with a target error stops at a block's end, once the error bound is within the target. */
+    /**
+     * A balanced design with a target error stops at a block's end, once the error bound is within the target (at
+     * the stop confidence asked for: here the reported bound's own, 0.9).
+     */
     @Test
     void stopsAtTheTargetError() throws Exception {
         Path dir = out.resolve("adaptive");
-        assertEquals(0, run("explain", CHELSEA.toString(), "--design", "balanced", "--target-error", "0.4", "--masks",
-                "2000", "--out", dir.toString()), stderr);
+        assertEquals(0, run("explain", CHELSEA.toString(), "--design", "balanced", "--target-error", "0.4",
+                "--stop-confidence", "0.9", "--masks", "2000", "--out", dir.toString()), stderr);
         String json = Files.readString(dir.resolve("chelsea").resolve("summary.json"));
-        assertTrue(json.contains("\"design\": \"balanced\"") && json.contains("\"targetError\": 0.4"), json);
+        assertTrue(json.contains("\"design\": \"balanced\"") && json.contains("\"targetError\": 0.4")
+                && json.contains("\"stopConfidence\": 0.9"), json);
         long used = Long.parseLong(json.replaceAll("(?s).*\"masksUsed\": (\\d+).*", "$1"));
         double bound = Double.parseDouble(json.replaceAll("(?s).*\"bound\": ([0-9.Ee-]+).*", "$1"));
         assertTrue(used < 2000 && used % 128 == 0, "masks used: " + used);
@@ -195,6 +199,8 @@ class ExplainCommandTest {
         assertTrue(stderr.contains("--design must be random or balanced, got 'sobol'"), stderr);
         assertEquals(2, run("explain", CHELSEA.toString(), "--target-error", "-1"));
         assertTrue(stderr.contains("--target-error must be > 0"), stderr);
+        assertEquals(2, run("explain", CHELSEA.toString(), "--target-error", "0.2", "--stop-confidence", "1"));
+        assertTrue(stderr.contains("--stop-confidence must be in [0.5, 1), got 1.0"), stderr);
     }
 
     @Test

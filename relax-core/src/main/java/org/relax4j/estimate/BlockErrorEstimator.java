@@ -457,7 +457,7 @@ public final class BlockErrorEstimator {
         float[] se = new float[pixels];
         if (blocks < ErrorEstimate.MIN_BLOCKS) {
             Arrays.fill(se, Float.NaN);
-            return new ErrorEstimate(Double.NaN, Double.NaN, confidence, blocks, Double.NaN, Double.NaN,
+            return new ErrorEstimate(Double.NaN, Double.NaN, confidence, blocks, Double.NaN, Double.NaN, Double.NaN,
                     new PixelMap(height, width, se));
         }
         double k = blocks;
@@ -495,9 +495,10 @@ public final class BlockErrorEstimator {
         double signal = spread - noise;
         double relative = signal > 0 ? Math.sqrt(noise / signal) : Double.POSITIVE_INFINITY;
         double nu = pooled.dof;
-        double bound = relative * Math.sqrt(Quantiles.f(confidence, Math.max(1, TAIL_DOF_FRACTION * nu),
-                nu * Math.max(1, storedCount - 1)));
-        return new ErrorEstimate(relative, bound, confidence, blocks, nu, noise, new PixelMap(height, width, se));
+        double estimateDof = nu * Math.max(1, storedCount - 1);
+        double bound = relative * ErrorEstimate.boundFactor(confidence, nu, estimateDof);
+        return new ErrorEstimate(relative, bound, confidence, blocks, nu, estimateDof, noise,
+                new PixelMap(height, width, se));
     }
 
     /** What the pooled residuals tell: the variance of the map's mean error, and the error field's dof. */

@@ -138,7 +138,8 @@ public final class ControlVariate {
             se[p] = (float) (se[p] * factor);
         }
         return new ErrorEstimate(residual.relativeError() * factor, residual.bound() * factor, residual.confidence(),
-                residual.blocks(), residual.effectiveDegreesOfFreedom(), residual.noise() * factor * factor,
+                residual.blocks(), residual.effectiveDegreesOfFreedom(), residual.estimateDegreesOfFreedom(),
+                residual.noise() * factor * factor,
                 new PixelMap(residual.standardError().shape(), se));
     }
 

@@ -120,7 +120,7 @@ class ControlVariateTest {
         ControlVariate cv = new ControlVariate(new MaskGeometry(3, 12, 12), 0.5f);
         assertEquals(10, cv.features());
         PixelMap se = new PixelMap(2, 2, new float[] {1, 2, 3, 4});
-        ErrorEstimate e = new ErrorEstimate(0.2, 0.3, 0.9, 4, 12, 0.01, se);
+        ErrorEstimate e = new ErrorEstimate(0.2, 0.3, 0.9, 4, 12, 36, 0.01, se);
         ErrorEstimate c = cv.correctedForFit(e, 50);
         double f = 50.0 / 40;
         assertEquals(0.2 * f, c.relativeError(), 1e-12);
@@ -131,7 +131,7 @@ class ControlVariateTest {
         assertEquals(0.9, c.confidence());
         assertEquals(1, se.get(0, 0), "the input's map is not modified");
         assertEquals(Double.POSITIVE_INFINITY, cv.correctedForFit(e, 10).bound());
-        ErrorEstimate unknown = new ErrorEstimate(Double.NaN, Double.NaN, 0.9, 1, Double.NaN, Double.NaN, se);
+        ErrorEstimate unknown = new ErrorEstimate(Double.NaN, Double.NaN, 0.9, 1, Double.NaN, Double.NaN, Double.NaN, se);
         assertTrue(cv.correctedForFit(unknown, 50) == unknown);
     }
 

@@ -110,6 +110,13 @@ class ErrorEstimateTest {
         assertEquals(ErrorEstimate.MIN_BLOCKS, two.blocks());
         assertTrue(two.isKnown() && two.bound() > two.relativeError(), two.toString());
         assertThrows(IllegalArgumentException.class, () -> e.add(3, mask, 0, 0.5f));
+        // The bound at another confidence comes from the same estimate: equal at its own, monotone in between.
+        assertEquals(two.bound(), two.boundAt(two.confidence()), 1e-12 * two.bound());
+        assertEquals(two.estimateDegreesOfFreedom(), two.effectiveDegreesOfFreedom() * (two.blocks() - 1), 1e-9);
+        assertTrue(two.boundAt(0.8) < two.bound() && two.boundAt(0.95) > two.bound(), two.toString());
+        assertTrue(two.boundAt(0.5) > 0.5 * two.relativeError(), two.toString());
+        assertTrue(Double.isNaN(new BlockErrorEstimator(4, 4, 8, 2, 0.9).estimate().boundAt(0.8)));
+        assertThrows(IllegalArgumentException.class, () -> two.boundAt(1.0));
     }
 
     /**

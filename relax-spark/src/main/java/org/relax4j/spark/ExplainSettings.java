@@ -18,7 +18,7 @@ import org.relax4j.mask.MaskDesign;
  * {@link #of}, naming the setting. Immutable.
  */
 public final class ExplainSettings implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final long masks;
     private final int batchSize;
@@ -30,6 +30,7 @@ public final class ExplainSettings implements Serializable {
     private final String estimator;
     private final double targetError;
     private final double confidence;
+    private final double stopConfidence;
     private final String engine;
     private final String device;
     /** {@link Baseline#id()}: zero, a constant or a blur travel as values; a tensor baseline does not. */
@@ -46,6 +47,7 @@ public final class ExplainSettings implements Serializable {
         this.estimator = c.estimator().id();
         this.targetError = c.targetError();
         this.confidence = c.confidence();
+        this.stopConfidence = c.stopConfidence();
         this.engine = c.engine();
         this.device = c.device();
         this.baseline = c.baseline().id();
@@ -81,8 +83,8 @@ public final class ExplainSettings implements Serializable {
         RelaxConfig.Builder b = RelaxConfig.builder().masks(masks).batchSize(batchSize).cells(cells)
                 .keepProbability(keepProbability).initialWeight(initialWeight).seed(seed)
                 .design(MaskDesign.parse(design)).estimator(ImportanceEstimator.parse(estimator))
-                .targetError(targetError).confidence(confidence).engine(engine).baseline(Baseline.parse(baseline))
-                .device(device).threads(threads);
+                .targetError(targetError).confidence(confidence).stopConfidence(stopConfidence).engine(engine)
+                .baseline(Baseline.parse(baseline)).device(device).threads(threads);
         return b.build();
     }
 
