@@ -20,6 +20,7 @@ import org.relax4j.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Target;
+import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
@@ -182,10 +183,33 @@ final class ExplainCommand implements Callable<Integer> {
         stdout.println(dir + ": " + String.format(Locale.ROOT,
                 "%d masks in %.1f s (encoder %.1f s, RELAX %.2f s), estimated error %s",
                 e.masksUsed(), sec(e.timings().total()), sec(e.timings().encoder()),
-                sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound()))
+                sec(e.timings().relaxOwn()), ProgressBar.formatError(e.error().bound())) + errorNote(e)
                 + (targetRgb == null ? "" : String.format(Locale.ROOT, ", similarity to the target %.3f",
                         e.targetSimilarity())));
         return dir;
+    }
+
+    /**
+     * Which bound the printed error is, and for an adaptive run whether its target was met: the stop compares a
+     * bound at another confidence, so the printed (reported) bound may exceed the target of a run that met it.
+     */
+    private static String errorNote(Explanation e) {
+        ErrorEstimate error = e.error();
+        if (!error.isKnown()) {
+            return "";
+        }
+        RelaxConfig c = e.config();
+        String note = " (" + percent(error.confidence()) + " bound";
+        if (c.adaptive()) {
+            note += error.boundAt(c.stopConfidence()) <= c.targetError()
+                    ? "; target " + c.targetError() + " met at the " + percent(c.stopConfidence()) + " bound"
+                    : "; target " + c.targetError() + " not reached within --masks";
+        }
+        return note + ")";
+    }
+
+    private static String percent(double confidence) {
+        return String.format(Locale.ROOT, "%.0f %%", 100 * confidence);
     }
 
     /** Checks what needs no file, model or engine, so that usage errors come before any work. */

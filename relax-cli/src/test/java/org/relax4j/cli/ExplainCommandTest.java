@@ -188,7 +188,8 @@ class ExplainCommandTest {
         double bound = Double.parseDouble(json.replaceAll("(?s).*\"bound\": ([0-9.Ee-]+).*", "$1"));
         assertTrue(used < 2000 && used % 128 == 0, "masks used: " + used);
         assertTrue(bound <= 0.4, "bound " + bound);
-        assertTrue(stdout.contains("estimated error ≤0."), stdout);
+        assertTrue(stdout.contains("estimated error ≤0.") && stdout.contains("(90 % bound; target 0.4 met at the 90 % "
+                + "bound)"), stdout);
         assertEquals(0, run("explain", CHELSEA.toString(), "--design", "balanced", "--estimator", "control-variate",
                 "--masks", "256", "--out", dir.toString()), stderr);
         json = Files.readString(dir.resolve("chelsea").resolve("summary.json"));
