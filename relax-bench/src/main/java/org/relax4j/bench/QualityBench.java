@@ -254,7 +254,8 @@ public final class QualityBench {
         int w = s.input().width();
         MaskGeometry g = new MaskGeometry(masks.cells(), h, w);
         BlockErrorEstimator est = estimates == null ? null
-                : new BlockErrorEstimator(h, w, BlockErrorEstimator.blockSizeFor(masks), masks.cells(), 0.9);
+                : new BlockErrorEstimator(h, w, BlockErrorEstimator.blockSizeFor(masks), masks.cells(),
+                        RelaxConfig.DEFAULT_CONFIDENCE);
         double[] sumS = new double[h * w];
         double[] sumM = new double[h * w];
         double[] map = new double[h * w];
