@@ -40,7 +40,7 @@ public final class Baseline {
      */
     public static Baseline constant(float value) {
         if (!Float.isFinite(value)) {
-            throw new IllegalArgumentException("baseline constant must be finite, got " + value);
+            throw new InvalidSettingException("baseline", "constant must be finite, got " + value);
         }
         return value == 0f ? ZERO : new Baseline(Kind.CONSTANT, value, null);
     }
@@ -53,7 +53,7 @@ public final class Baseline {
      */
     public static Baseline blurred(double sigma) {
         if (!(sigma > 0 && sigma <= 1000)) {
-            throw new IllegalArgumentException("baseline blur sigma must be in (0, 1000] positions, got " + sigma);
+            throw new InvalidSettingException("baseline", "blur sigma must be in (0, 1000] positions, got " + sigma);
         }
         return new Baseline(Kind.BLUR, sigma, null);
     }
@@ -89,7 +89,7 @@ public final class Baseline {
             }
             return constant(Float.parseFloat(s));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("baseline must be zero, a number, blur or blur:SIGMA, got '" + spec + "'");
+            throw new InvalidSettingException("baseline", "must be zero, a number, blur or blur:SIGMA, got '" + spec + "'");
         }
     }
 

@@ -1,6 +1,7 @@
 package org.relax4j;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,12 @@ public record Provenance(String library, String libraryVersion, String javaVersi
     public static final String LIBRARY = "relax4j";
     /** The version reported when relax4j runs from classes rather than a built jar. */
     public static final String DEVELOPMENT_BUILD = "development build";
+    /**
+     * The version of the record's layout, written as {@code schemaVersion}: 1 since the settings are written by
+     * {@link SettingsCodec}; records without it (older summary.json files) are read as version 0.
+     */
+    public static final int SCHEMA_VERSION = 1;
+    private static final String TARGET = "target";
 
     /**
      * Checks the components and copies {@code model}.
@@ -69,6 +76,11 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         Objects.requireNonNull(maskSource, "maskSource");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(error, "error");
+        // Provenance describes the maps; the standard-error map itself travels with the maps, not in the record.
+        if (error.standardError() != null) {
+            error = new ErrorEstimate(error.relativeError(), error.bound(), error.confidence(), error.blocks(),
+                    error.effectiveDegreesOfFreedom(), error.estimateDegreesOfFreedom(), error.noise(), null);
+        }
         Objects.requireNonNull(timings, "timings");
         Objects.requireNonNull(engine, "engine");
     }
@@ -108,30 +120,13 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         lib.put("version", libraryVersion);
         lib.put("java", javaVersion);
 
-        Map<String, Object> settings = new LinkedHashMap<>();
         // What was computed (these decide the maps), then how it ran (these do not, beyond float rounding of the
-        // engine: see EngineComparison).
-        settings.put("masks", config.masks());
-        settings.put("cells", config.discrete() ? null : config.cells());
-        settings.put("discrete", config.discrete());
-        settings.put("keepProbability", config.keepProbability());
-        settings.put("initialWeight", config.initialWeight());
-        settings.put("seed", config.seed());
-        settings.put("design", config.design().id());
-        settings.put("estimator", config.estimator().id());
-        settings.put("maskSource", maskSource);
-        settings.put("targetError", config.adaptive() ? config.targetError() : null);
-        settings.put("stopConfidence", config.adaptive() ? config.stopConfidence() : null);
-        settings.put("confidence", config.confidence());
-        settings.put("similarity", config.similarity().toString());
-        settings.put("baseline", config.baseline().id());
-        settings.put("target", target);
-        settings.put("size", shape);
-
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("engine", config.engine());
-        run.put("threads", config.threads());
-        run.put("batchSize", config.batchSize());
+        // engine: see EngineComparison); then the run's facts beside the settings.
+        Map<String, Object> settings = SettingsCodec.encode(config.settings());
+        settings.put(SettingsCodec.MASK_SOURCE, maskSource);
+        settings.put(TARGET, target);
+        settings.put(SettingsCodec.SIZE, shape);
+        Map<String, Object> run = SettingsCodec.encode(config.execution());
 
         Map<String, Object> err = new LinkedHashMap<>();
         err.put("relativeError", finiteOrNull(error.relativeError()));
@@ -139,6 +134,8 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         err.put("confidence", error.confidence());
         err.put("blocks", error.blocks());
         err.put("effectiveDegreesOfFreedom", finiteOrNull(error.effectiveDegreesOfFreedom()));
+        err.put("estimateDegreesOfFreedom", finiteOrNull(error.estimateDegreesOfFreedom()));
+        err.put("noise", finiteOrNull(error.noise()));
         err.put("meaning", "relative L2 error of the centred importance map against the limit of infinitely many "
                 + "masks, estimated from independent blocks of this run's masks; the true error is within 'bound' "
                 + "with probability 'confidence'");
@@ -152,6 +149,7 @@ public record Provenance(String library, String libraryVersion, String javaVersi
         t.put("encoderImagesPerSecond", (masksUsed + 1) / Math.max(1e-9, seconds(timings.encoder())));
 
         Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schemaVersion", SCHEMA_VERSION);
         root.put("library", lib);
         root.put("model", model);
         root.put("masking", config.discrete()
@@ -178,6 +176,71 @@ public record Provenance(String library, String libraryVersion, String javaVersi
      */
     public String toJson() {
         return Json.write(toMap());
+    }
+
+    /**
+     * Reads a record written by {@link #toMap()} (and so {@code summary.json} and the {@code .npz} metadata); keys
+     * that callers added beside it are ignored.
+     *
+     * @param map the record, e.g. {@code Json.readObject(text)}
+     * @return the provenance; equal to the one written
+     * @throws IllegalArgumentException if a part is missing or of the wrong type, the settings cannot be read back
+     *         ({@link SettingsCodec#decode}), or the record is of a newer schema than this library reads
+     */
+    @SuppressWarnings("unchecked")
+    public static Provenance fromMap(Map<String, ?> map) {
+        Object version = map.get("schemaVersion");
+        if (version instanceof Number n && n.intValue() > SCHEMA_VERSION) {
+            throw new IllegalArgumentException("provenance of schema version " + n + " was written by a newer relax4j; "
+                    + "this one reads up to " + SCHEMA_VERSION);
+        }
+        Map<String, ?> lib = part(map, "library");
+        Map<String, ?> settings = part(map, SettingsCodec.SETTINGS);
+        Map<String, ?> err = part(map, "errorEstimate");
+        Map<String, ?> t = part(map, "timings");
+        List<Integer> shape = new ArrayList<>();
+        for (Object o : (List<Object>) settings.get(SettingsCodec.SIZE)) {
+            shape.add(((Number) o).intValue());
+        }
+        ErrorEstimate error = new ErrorEstimate(real(err, "relativeError"), real(err, "bound"),
+                real(err, "confidence"), ((Number) err.get("blocks")).intValue(),
+                real(err, "effectiveDegreesOfFreedom"), real(err, "estimateDegreesOfFreedom"), real(err, "noise"), null);
+        Timings timings = new Timings(duration(t, "maskingSeconds"), duration(t, "encoderSeconds"),
+                duration(t, "accumulationSeconds"), duration(t, "totalSeconds"));
+        return new Provenance((String) lib.get("name"), (String) lib.get("version"), (String) lib.get("java"),
+                (Map<String, Object>) map.get("model"), SettingsCodec.decode(map),
+                (String) settings.get(SettingsCodec.MASK_SOURCE), shape, (String) settings.get(TARGET),
+                real(map, "targetSimilarity"), ((Number) map.get("masksUsed")).longValue(), error, timings,
+                (String) map.get("engine"));
+    }
+
+    /**
+     * {@link #fromMap} of JSON text.
+     *
+     * @param json the text {@link #toJson()} wrote, with or without keys added beside it
+     * @return the provenance
+     * @throws IllegalArgumentException as {@link #fromMap}, or if the text is not JSON
+     */
+    public static Provenance fromJson(String json) {
+        return fromMap(Json.readObject(json));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, ?> part(Map<String, ?> map, String key) {
+        Object v = map.get(key);
+        if (!(v instanceof Map)) {
+            throw new IllegalArgumentException("provenance has no '" + key + "' object");
+        }
+        return (Map<String, ?>) v;
+    }
+
+    private static double real(Map<String, ?> map, String key) {
+        Object v = map.get(key);
+        return v == null ? Double.NaN : ((Number) v).doubleValue();
+    }
+
+    private static Duration duration(Map<String, ?> map, String key) {
+        return Duration.ofNanos(Math.round(real(map, key) * 1e9));
     }
 
     private static Object finiteOrNull(double v) {

@@ -128,91 +128,168 @@ public final class Relax implements AutoCloseable {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(listener, "listener");
         long start = System.nanoTime();
-        int[] shape = input.shape();
-        MaskSource masks = config.maskSource(shape);
-        MaskDomain domain = MaskDomain.of(shape, masks);
-        long cap = config.masksToRun(masks);
-        ErrorTracking errors = new ErrorTracking(masks, domain, config.confidence(), config.stopConfidence(),
-                controlVariate(domain), config.threads());
-        int maxBatch = (int) Math.min(batchSize(errors), cap);
-        // A baseline b: engines only multiply, so they mask x − b and b is added back to every batch (class Baseline).
-        float[] baseline = config.baseline().valuesFor(input);
-        InputTensor engineInput = baseline == null ? input : minus(input, baseline);
+        Masking m = masking(input);
+        long cap = config.masksToRun(m.masks);
+        try (ErrorTracking errors = errorTracking(m)) {
+            int maxBatch = (int) Math.min(batchSize(errors), cap);
+            // Opening the run first checks the input against the masks before the encoder spends any time.
+            try (Batches batches = new Batches(m, input, encoder, maxBatch, listener)) {
+                long t = System.nanoTime();
+                Reference ref = reference(input, encoder, target);
+                batches.encoderNanos += System.nanoTime() - t;
+                double estimate = Double.NaN;
+                long used = 0;
+                for (long first = 0; first < cap; first += maxBatch) {
+                    if (cancellation != null && cancellation.isCancelled()) {
+                        throw new CancellationException("explanation cancelled after " + first + " of " + cap + " masks");
+                    }
+                    int count = (int) Math.min(maxBatch, cap - first);
+                    long next = first + count;
+                    float[] sims = batches.run(ref.target(), first, count,
+                            next < cap ? (int) Math.min(maxBatch, cap - next) : 0);
+                    t = System.nanoTime();
+                    errors.add(first, count, sims);
+                    boolean stop = config.adaptive() && next < cap && errors.reached(config.targetError());
+                    // The estimate costs a pass over the pixels and the blocks' Gram matrix: outside adaptive runs it
+                    // is refreshed for the progress report at every tenth of the run only.
+                    if (config.adaptive() || next * 10 / cap != first * 10 / cap || next >= cap) {
+                        estimate = errors.bound();
+                    }
+                    batches.accumulationNanos += System.nanoTime() - t;
+                    used = next;
+                    listener.onProgress(new Progress(next, stop ? next : cap,
+                            Duration.ofNanos(System.nanoTime() - start), estimate));
+                    if (stop) {
+                        break;
+                    }
+                }
+                t = System.nanoTime();
+                WeightedWelford state = batches.run.state();
+                batches.accumulationNanos += System.nanoTime() - t;
+                return finish(m, state, errors, used, batches.range, batches.timings(start), target,
+                        ref.targetSimilarity());
+            }
+        }
+    }
 
-        long encoderNanos = 0;
-        long maskingNanos = 0;
-        long accumulationNanos = 0;
-        float[] sims = new float[maxBatch];
-        long used = 0;
-        double estimate = Double.NaN;
+    /**
+     * What masked representations are compared with: encodes the unmasked input (and a target input), with the
+     * encoder checks, and refuses a target that cosine similarity cannot use. The first step of every explanation;
+     * public for a split explanation, which makes it once and hands it to every {@link #explainRange}.
+     *
+     * @param input the input, as {@link #explain} takes it
+     * @param encoder the model
+     * @param target what masked representations are compared with
+     * @return the unmasked and target representations and their similarity
+     * @throws EncoderException as {@link #explain}
+     */
+    public Reference reference(InputTensor input, Encoder encoder, Target target) {
+        Embeddings unmasked = encode(encoder, unmaskedBatch(input), 1, -1, "the unmasked input");
+        int dim = unmasked.dim();
+        float[] own = java.util.Arrays.copyOf(unmasked.data(), dim);
+        float[] h0 = targetRepresentation(target, encoder, own);
+        if (config.similarity() == Similarity.cosine() && squaredNorm(h0) == 0) {
+            throw new EncoderException("the " + (target.isUnmasked() ? "encoder's representation of the unmasked "
+                    + "input" : "target representation") + " is all zeros: cosine similarity to it is undefined, "
+                    + "so RELAX cannot weight masks");
+        }
+        return new Reference(own, h0, config.similarity().similarity(h0, 0, own, 0, dim));
+    }
+
+    /**
+     * One part of a split explanation: masks {@code [first, first + count)} through the engine and the encoder,
+     * exactly as {@link #explain} runs them (baseline, encoder checks, similarity to the reference), without the
+     * error estimate, which {@link #combine} computes over all parts. The ranges of a split are usually whole
+     * batches; a part runs in batches of the configured size from its first mask.
+     *
+     * @param input the input, as {@link #explain} takes it
+     * @param encoder the model
+     * @param reference from {@link #reference}, the same for every part
+     * @param first the first mask
+     * @param count the number of masks, at least 1
+     * @return the estimator's state over the range, with every mask's similarity
+     * @throws IllegalArgumentException if the configuration is adaptive (a target error needs the masks in order)
+     * @throws EncoderException as {@link #explain}
+     */
+    public PartialExplanation explainRange(InputTensor input, Encoder encoder, Reference reference, long first,
+                                           int count) {
+        Objects.requireNonNull(reference, "reference");
+        requireSplittable();
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, got " + count);
+        }
+        Masking m = masking(input);
+        int maxBatch = Math.min(config.batchSize(), count);
+        float[] all = new float[count];
+        try (Batches batches = new Batches(m, input, encoder, maxBatch, ProgressListener.NONE)) {
+            for (int done = 0; done < count; done += maxBatch) {
+                int n = Math.min(maxBatch, count - done);
+                int after = Math.min(maxBatch, count - done - n);
+                float[] sims = batches.run(reference.target(), first + done, n, after);
+                System.arraycopy(sims, 0, all, done, n);
+            }
+            WeightedWelford s = batches.run.state();
+            return new PartialExplanation(first, s.weights(), s.importance(), s.uncertainty(), all);
+        }
+    }
+
+    /**
+     * Merges the parts of a split explanation into the explanation: their states in mask order with the estimator's
+     * exact merge (spec, "The estimator"), and every similarity into the error estimate (and the control variate) in
+     * mask order, as {@link #explain} does. The maps equal the single run's to about 1e-6 relative (the merge runs
+     * in double, the single run's update in float32), bit for bit when there is one part; the error estimate is the
+     * single run's.
+     *
+     * @param input the input the parts explained (its shape decides the masks)
+     * @param target the target the reference was made for
+     * @param reference the parts' reference
+     * @param parts the parts in any order; together exactly masks [0, n)
+     * @return the explanation of masks [0, n)
+     * @throws IllegalArgumentException if the parts overlap, leave a gap or do not start at mask 0
+     */
+    public Explanation combine(InputTensor input, Target target, Reference reference,
+                               java.util.Collection<PartialExplanation> parts) {
+        long start = System.nanoTime();
+        requireSplittable();
+        java.util.List<PartialExplanation> sorted = new java.util.ArrayList<>(parts);
+        if (sorted.isEmpty()) {
+            throw new IllegalArgumentException("no parts to combine");
+        }
+        sorted.sort(java.util.Comparator.comparingLong(PartialExplanation::first));
+        Masking m = masking(input);
+        WeightedWelford merged = null;
         SimilarityRange range = new SimilarityRange();
-        // Opening the run first checks the input against the masks before the encoder spends any time.
-        try (errors; EngineRun run = engine.open(engineInput, masks, maxBatch, config.initialWeight())) {
-            long t = System.nanoTime();
-            Embeddings unmasked = encode(encoder, unmaskedBatch(input), 1, -1, "the unmasked input");
-            int dim = unmasked.dim();
-            float[] own = java.util.Arrays.copyOf(unmasked.data(), dim);
-            float[] h0 = targetRepresentation(target, encoder, own);
-            encoderNanos += System.nanoTime() - t;
-            if (config.similarity() == Similarity.cosine() && squaredNorm(h0) == 0) {
-                throw new EncoderException("the " + (target.isUnmasked() ? "encoder's representation of the unmasked "
-                        + "input" : "target representation") + " is all zeros: cosine similarity to it is undefined, "
-                        + "so RELAX cannot weight masks");
+        long next = 0;
+        try (ErrorTracking errors = errorTracking(m)) {
+            for (PartialExplanation p : sorted) {
+                if (p.first() != next) {
+                    throw new IllegalArgumentException("parts must cover the masks from 0 without gaps or overlaps; "
+                            + "after mask " + next + " comes a part starting at " + p.first());
+                }
+                WeightedWelford s = p.state();
+                merged = merged == null ? s : merged.merge(s);
+                for (int k = 0; k < p.count(); k++) {
+                    range.add(p.first() + k, p.similarities()[k]);
+                }
+                errors.add(p.first(), p.count(), p.similarities());
+                next += p.count();
             }
-            double targetSimilarity = config.similarity().similarity(h0, 0, own, 0, dim);
-            for (long first = 0; first < cap; first += maxBatch) {
-                if (cancellation != null && cancellation.isCancelled()) {
-                    throw new CancellationException("explanation cancelled after " + first + " of " + cap + " masks");
-                }
-                int count = (int) Math.min(maxBatch, cap - first);
-                t = System.nanoTime();
-                InputBatch batch = run.masked(first, count);
-                if (baseline != null) {
-                    addBaseline(batch, baseline);
-                }
-                long next = first + count;
-                if (next < cap) {
-                    run.prefetch(next, (int) Math.min(maxBatch, cap - next));
-                }
-                maskingNanos += System.nanoTime() - t;
+            Duration d = Duration.ofNanos(System.nanoTime() - start);
+            return finish(m, merged, errors, next, range, new Timings(Duration.ZERO, Duration.ZERO, d, d), target,
+                    reference.targetSimilarity());
+        }
+    }
 
-                t = System.nanoTime();
-                Embeddings e = encode(encoder, batch, count, dim, "masks [" + first + ", " + next + ")");
-                encoderNanos += System.nanoTime() - t;
-
-                t = System.nanoTime();
-                similarities(h0, e, count, first, sims, range);
-                run.accumulate(first, count, sims);
-                errors.add(first, count, sims);
-                boolean stop = config.adaptive() && next < cap && errors.reached(config.targetError());
-                // The estimate costs a pass over the pixels and the blocks' Gram matrix: outside adaptive runs it is
-                // refreshed for the progress report at every tenth of the run only.
-                if (config.adaptive() || next * 10 / cap != first * 10 / cap || next >= cap) {
-                    estimate = errors.bound();
-                }
-                accumulationNanos += System.nanoTime() - t;
-                used = next;
-                listener.onProgress(new Progress(next, stop ? next : cap, Duration.ofNanos(System.nanoTime() - start),
-                        estimate));
-                if (stop) {
-                    break;
-                }
-            }
-            t = System.nanoTime();
-            WeightedWelford state = run.state();
-            ErrorEstimate error = errors.finish();
-            float[] importance = null;
-            if (config.estimator() == ImportanceEstimator.CONTROL_VARIATE) {
-                ErrorTracking.Adjusted adjusted = errors.adjust();
-                importance = adjusted.importance();
-                error = adjusted.error();
-            }
-            accumulationNanos += System.nanoTime() - t;
-            checkMeaningful(state, range, used, shape);
-            Timings timings = new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
-                    Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
-            return new Explanation(shape, state, importance, used, error, timings, engineDescription(), config,
-                    target, targetSimilarity, masks.toString());
+    /**
+     * Checks that this configuration can be explained in parts ({@link #explainRange}, {@link #combine}): not with a
+     * target error, which needs the masks in order to decide where to stop.
+     *
+     * @throws IllegalArgumentException naming the target error, if there is one
+     */
+    public void requireSplittable() {
+        if (config.adaptive()) {
+            throw new IllegalArgumentException("targetError = " + config.targetError() + ": a split explanation runs "
+                    + "all its masks at once, so it cannot stop at a target error; run it in one JVM instead");
         }
     }
 
@@ -249,7 +326,11 @@ public final class Relax implements AutoCloseable {
      */
     public Explanation replay(int height, int width, float[] similarities) {
         Objects.requireNonNull(similarities, "similarities");
-        MaskSource masks = config.maskSource();
+        // No input: nothing is masked, so no baseline either.
+        int[] shape = {height, width};
+        MaskSource masks = config.maskSource(shape);
+        Masking m = new Masking(shape, masks, MaskDomain.of(shape, masks), null, InputTensor.filled(1, height, width,
+                0f));
         if (similarities.length == 0 || similarities.length > masks.size()) {
             throw new IllegalArgumentException(similarities.length + " similarities for a mask source of "
                     + masks.size() + " masks");
@@ -263,30 +344,128 @@ public final class Relax implements AutoCloseable {
         int total = similarities.length;
         int maxBatch = Math.min(config.batchSize(), total);
         float[] sims = new float[maxBatch];
-        InputTensor blank = InputTensor.filled(1, height, width, 0f);
-        try (EngineRun run = engine.open(blank, masks, maxBatch, config.initialWeight());
-             ErrorTracking errors = new ErrorTracking(masks, MaskDomain.of(new int[] {height, width}, masks),
-                    config.confidence(), config.stopConfidence(),
-                    controlVariate(MaskDomain.of(new int[] {height, width}, masks)),
-                    config.threads())) {
+        SimilarityRange range = new SimilarityRange();
+        try (EngineRun run = engine.open(m.engineInput, masks, maxBatch, config.initialWeight());
+             ErrorTracking errors = errorTracking(m)) {
             for (int first = 0; first < total; first += maxBatch) {
                 int count = Math.min(maxBatch, total - first);
                 System.arraycopy(similarities, first, sims, 0, count);
                 run.accumulate(first, count, sims);
                 errors.add(first, count, sims);
+                for (int k = 0; k < count; k++) {
+                    range.add(first + k, sims[k]);
+                }
             }
             WeightedWelford state = run.state();
-            ErrorEstimate error = errors.finish();
-            float[] importance = null;
-            if (config.estimator() == ImportanceEstimator.CONTROL_VARIATE) {
-                ErrorTracking.Adjusted adjusted = errors.adjust();
-                importance = adjusted.importance();
-                error = adjusted.error();
-            }
             Duration d = Duration.ofNanos(System.nanoTime() - start);
-            Timings timings = new Timings(Duration.ZERO, Duration.ZERO, d, d);
-            return new Explanation(new int[] {height, width}, state, importance, total, error, timings,
-                    engineDescription(), config, Target.unmasked(), Double.NaN, masks.toString());
+            return finish(m, state, errors, total, range, new Timings(Duration.ZERO, Duration.ZERO, d, d),
+                    Target.unmasked(), Double.NaN);
+        }
+    }
+
+    /** The last step of every explanation: the error estimate, the estimator's importance, the checks. */
+    private Explanation finish(Masking m, WeightedWelford state, ErrorTracking errors, long used,
+                               SimilarityRange range, Timings timings, Target target, double targetSimilarity) {
+        long t = System.nanoTime();
+        ErrorEstimate error = errors.finish();
+        float[] importance = null;
+        if (config.estimator() == ImportanceEstimator.CONTROL_VARIATE) {
+            ErrorTracking.Adjusted adjusted = errors.adjust();
+            importance = adjusted.importance();
+            error = adjusted.error();
+        }
+        Duration extra = Duration.ofNanos(System.nanoTime() - t);
+        checkMeaningful(state, range, used, m.shape);
+        Timings all = new Timings(timings.masking(), timings.encoder(), timings.accumulation().plus(extra),
+                timings.total().plus(extra));
+        return new Explanation(m.shape, state, importance, used, error, all, engineDescription(), config, target,
+                targetSimilarity, m.masks.toString());
+    }
+
+    /**
+     * An input's masks: their source and domain for its shape, and the input the engine masks. Engines only multiply,
+     * so with a baseline b they mask x − b and b is added back to every batch (class Baseline).
+     */
+    private Masking masking(InputTensor input) {
+        int[] shape = input.shape();
+        MaskSource masks = config.maskSource(shape);
+        MaskDomain domain = MaskDomain.of(shape, masks);
+        float[] baseline = config.baseline().valuesFor(input);
+        return new Masking(shape, masks, domain, baseline, baseline == null ? input : minus(input, baseline));
+    }
+
+    private record Masking(int[] shape, MaskSource masks, MaskDomain domain, float[] baseline,
+                           InputTensor engineInput) {
+    }
+
+    private ErrorTracking errorTracking(Masking m) {
+        return new ErrorTracking(m.masks, m.domain, config.confidence(), config.stopConfidence(),
+                controlVariate(m.domain), config.threads());
+    }
+
+    /**
+     * The one batch step of every explanation: render the masked batch, add the baseline, start the next batch,
+     * encode with the encoder checks, score against the target with the similarity, accumulate, and hand the
+     * similarities to the listener. Keeps the time spent in each part. Not thread safe.
+     */
+    private final class Batches implements AutoCloseable {
+        final EngineRun run;
+        final Masking m;
+        final Encoder encoder;
+        final ProgressListener listener;
+        final float[] sims;
+        final SimilarityRange range = new SimilarityRange();
+        long maskingNanos;
+        long encoderNanos;
+        long accumulationNanos;
+        private int dim = -1;
+
+        Batches(Masking m, InputTensor input, Encoder encoder, int maxBatch, ProgressListener listener) {
+            this.m = m;
+            this.encoder = encoder;
+            this.listener = listener;
+            this.sims = new float[maxBatch];
+            this.run = engine.open(m.engineInput, m.masks, maxBatch, config.initialWeight());
+        }
+
+        /**
+         * Masks [first, first + count) through the encoder into the estimator; {@code nextCount} masks from
+         * {@code first + count} come next (0: none).
+         *
+         * @return the batch's similarities, in a buffer reused by the next call
+         */
+        float[] run(float[] target, long first, int count, int nextCount) {
+            long t = System.nanoTime();
+            InputBatch batch = run.masked(first, count);
+            if (m.baseline != null) {
+                addBaseline(batch, m.baseline);
+            }
+            long next = first + count;
+            if (nextCount > 0) {
+                run.prefetch(next, nextCount);
+            }
+            maskingNanos += System.nanoTime() - t;
+
+            t = System.nanoTime();
+            Embeddings e = encode(encoder, batch, count, target.length, "masks [" + first + ", " + next + ")");
+            encoderNanos += System.nanoTime() - t;
+
+            t = System.nanoTime();
+            similarities(target, e, count, first, sims, range);
+            run.accumulate(first, count, sims);
+            accumulationNanos += System.nanoTime() - t;
+            listener.onBatch(first, count, sims);
+            return sims;
+        }
+
+        Timings timings(long start) {
+            return new Timings(Duration.ofNanos(maskingNanos), Duration.ofNanos(encoderNanos),
+                    Duration.ofNanos(accumulationNanos), Duration.ofNanos(System.nanoTime() - start));
+        }
+
+        @Override
+        public void close() {
+            run.close();
         }
     }
 

@@ -1,80 +1,45 @@
 package org.relax4j;
 
 import java.util.Objects;
-import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskSource;
 
 /**
- * Everything an explanation depends on, immutable and validated. Defaults are the reference's
- * (spec, "Defaults"): 30 batches of 100 masks, 7 cells, keep probability 0.5, initial weight 1e-10, cosine.
+ * Everything an explanation depends on: what is computed ({@link #settings()}) and how it runs
+ * ({@link #execution()}), immutable, validated, with value equality. Defaults are the reference's (spec,
+ * "Defaults"): 30 batches of 100 masks, 7 cells, keep probability 0.5, initial weight 1e-10, cosine.
+ * {@link SettingsCodec} writes and reads it as plain values (provenance, summary.json, Spark's executors).
  *
  * <pre>{@code
  * RelaxConfig config = RelaxConfig.builder().masks(2000).seed(7).engine("opencl").build();
  * }</pre>
+ *
+ * @param settings what is computed
+ * @param execution how it runs
  */
-public final class RelaxConfig {
+public record RelaxConfig(Settings settings, Execution execution) {
     /** Reference default: masks per encoder call. */
-    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final int DEFAULT_BATCH_SIZE = Execution.DEFAULT_BATCH_SIZE;
     /** Reference default: batches. */
-    public static final int DEFAULT_NUM_BATCHES = 30;
+    public static final int DEFAULT_NUM_BATCHES = Settings.DEFAULT_NUM_BATCHES;
     /** Reference default: cells per grid side. */
-    public static final int DEFAULT_CELLS = 7;
+    public static final int DEFAULT_CELLS = Settings.DEFAULT_CELLS;
     /** Reference default: probability that a grid cell is kept (1). */
-    public static final float DEFAULT_KEEP_PROBABILITY = 0.5f;
+    public static final float DEFAULT_KEEP_PROBABILITY = Settings.DEFAULT_KEEP_PROBABILITY;
     /** Reference default: the estimator's starting sum of weights. */
-    public static final float DEFAULT_INITIAL_WEIGHT = 1e-10f;
+    public static final float DEFAULT_INITIAL_WEIGHT = Settings.DEFAULT_INITIAL_WEIGHT;
     /** Default seed (the reference draws unseeded; we never do). */
-    public static final long DEFAULT_SEED = 0L;
+    public static final long DEFAULT_SEED = Settings.DEFAULT_SEED;
     /** Default confidence of the error bound reported with every explanation. */
-    public static final double DEFAULT_CONFIDENCE = 0.9;
-    /**
-     * Default confidence of the bound that an adaptive run ({@link Builder#targetError}) compares with its target at
-     * each look. Measured (BENCHMARKS.md, QualityBench): with looks at least 25 % apart in masks, every balanced run
-     * and 95 % of random ones ended within their target; balanced runs used 1.33–1.5× the passes an oracle needs
-     * (median).
-     */
-    public static final double DEFAULT_STOP_CONFIDENCE = 0.8;
+    public static final double DEFAULT_CONFIDENCE = Settings.DEFAULT_CONFIDENCE;
+    /** Default confidence of the bound an adaptive run compares with its target ({@link Settings}). */
+    public static final double DEFAULT_STOP_CONFIDENCE = Settings.DEFAULT_STOP_CONFIDENCE;
 
-    private final int batchSize;
-    private final long masks;
-    private final int cells;
-    private final float keepProbability;
-    private final float initialWeight;
-    private final long seed;
-    private final Similarity similarity;
-    private final String engine;
-    private final int threads;
-    private final String device;
-    private final MaskSource maskSource;
-    private final MaskDesign design;
-    private final double targetError;
-    private final double confidence;
-    private final double stopConfidence;
-    private final ImportanceEstimator estimator;
-    private final boolean discrete;
-    private final Baseline baseline;
-
-    private RelaxConfig(Builder b) {
-        this.batchSize = b.batchSize;
-        this.masks = b.numBatches != null ? (long) b.numBatches * b.batchSize : b.masks;
-        this.cells = b.cells;
-        this.keepProbability = b.keepProbability;
-        this.initialWeight = b.initialWeight;
-        this.seed = b.seed;
-        this.similarity = b.similarity;
-        this.engine = b.engine;
-        this.threads = b.threads;
-        this.device = b.device;
-        this.maskSource = b.maskSource;
-        this.design = b.design;
-        this.targetError = b.targetError;
-        this.confidence = b.confidence;
-        this.stopConfidence = b.stopConfidence;
-        this.estimator = b.estimator;
-        this.discrete = b.discrete;
-        this.baseline = b.baseline;
+    /** @throws NullPointerException if either part is null */
+    public RelaxConfig {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(execution, "execution");
     }
 
     /** {@return the reference's defaults} */
@@ -90,30 +55,31 @@ public final class RelaxConfig {
     /** {@return a builder starting from this configuration} */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.batchSize = batchSize;
-        b.masks = masks;
-        b.cells = cells;
-        b.keepProbability = keepProbability;
-        b.initialWeight = initialWeight;
-        b.seed = seed;
-        b.similarity = similarity;
-        b.engine = engine;
-        b.threads = threads;
-        b.device = device;
-        b.maskSource = maskSource;
-        b.design = design;
-        b.targetError = targetError;
-        b.confidence = confidence;
-        b.stopConfidence = stopConfidence;
-        b.estimator = estimator;
-        b.discrete = discrete;
-        b.baseline = baseline;
+        Settings s = settings;
+        b.masks = s.masks();
+        b.cells = s.cells();
+        b.keepProbability = s.keepProbability();
+        b.initialWeight = s.initialWeight();
+        b.seed = s.seed();
+        b.similarity = s.similarity();
+        b.maskSource = s.maskSource();
+        b.design = s.design();
+        b.targetError = s.targetError();
+        b.confidence = s.confidence();
+        b.stopConfidence = s.stopConfidence();
+        b.estimator = s.estimator();
+        b.discrete = s.discrete();
+        b.baseline = s.baseline();
+        b.batchSize = execution.batchSize();
+        b.engine = execution.engine();
+        b.threads = execution.threads();
+        b.device = execution.device();
         return b;
     }
 
     /** {@return masks per encoder call (the last batch may be smaller when {@link #masks()} is not a multiple)} */
     public int batchSize() {
-        return batchSize;
+        return execution.batchSize();
     }
 
     /**
@@ -123,7 +89,7 @@ public final class RelaxConfig {
      * @return the configured number of masks
      */
     public long masks() {
-        return masks;
+        return settings.masks();
     }
 
     /**
@@ -135,7 +101,7 @@ public final class RelaxConfig {
      * @return the number of masks a run uses
      */
     public long masksToRun() {
-        return masksToRun(maskSource());
+        return settings.masksToRun(maskSource());
     }
 
     /**
@@ -144,58 +110,54 @@ public final class RelaxConfig {
      * @param source the masks of the run, e.g. {@link #maskSource(int[])} for the input's shape
      */
     public long masksToRun(MaskSource source) {
-        long block = source.blockSize();
-        if (block <= 1 || masks % block == 0) {
-            return masks;
-        }
-        long whole = masks / block + 1;
-        long rounded = whole > Long.MAX_VALUE / block ? Long.MAX_VALUE : whole * block;
-        return Math.min(rounded, source.size());
+        return settings.masksToRun(source);
     }
 
     /** {@return number of encoder calls for the masks: ceil(masks / batchSize)} */
     public long numBatches() {
+        long masks = masks();
+        int batchSize = batchSize();
         return masks / batchSize + (masks % batchSize == 0 ? 0 : 1); // (masks + batchSize - 1) would overflow
     }
 
     /** {@return cells per grid side} */
     public int cells() {
-        return cells;
+        return settings.cells();
     }
 
     /** {@return the probability that a grid cell is kept} */
     public float keepProbability() {
-        return keepProbability;
+        return settings.keepProbability();
     }
 
     /** {@return the estimator's starting sum of weights} */
     public float initialWeight() {
-        return initialWeight;
+        return settings.initialWeight();
     }
 
     /** {@return the seed of the masks} */
     public long seed() {
-        return seed;
+        return settings.seed();
     }
 
     /** {@return how masked and unmasked representations are compared} */
     public Similarity similarity() {
-        return similarity;
+        return settings.similarity();
     }
 
     /** {@return engine name: {@code cpu}, or {@code opencl} with relax-gpu on the class path} */
     public String engine() {
-        return engine;
+        return execution.engine();
     }
 
     /** {@return host threads for the engine} */
     public int threads() {
-        return threads;
+        return execution.threads();
     }
 
     /** {@return engine-specific device choice, or null for the engine's default} */
     public String device() {
-        return device;
+        return execution.device();
     }
 
     /**
@@ -205,27 +167,19 @@ public final class RelaxConfig {
      * @return the mask source
      */
     public MaskSource maskSource() {
-        return maskSource != null ? maskSource : design.source(seed, cells, keepProbability);
+        Settings s = settings;
+        return s.maskSource() != null ? s.maskSource() : s.design().source(s.seed(), s.cells(), s.keepProbability());
     }
 
     /**
-     * Where the masks for an input of this spatial shape come from: the source set with {@link Builder#maskSource}
-     * (which must fit the shape), or the {@link #design()}'s source with {@link #cells()} cells on every axis — or,
-     * if {@link #discrete()}, one cell per position. For an image's shape {H, W} this is {@link #maskSource()}.
+     * Where the masks for an input of this spatial shape come from ({@link Settings#masksFor(int[])}). For an
+     * image's shape {H, W} this is {@link #maskSource()}.
      *
      * @param shape the input's spatial shape, rank 1 to 3
      * @return the mask source
      */
     public MaskSource maskSource(int[] shape) {
-        if (maskSource != null) {
-            return maskSource;
-        }
-        if (discrete) {
-            return design.source(seed, shape.clone(), true, keepProbability);
-        }
-        int[] grid = new int[shape.length];
-        java.util.Arrays.fill(grid, cells);
-        return design.source(seed, grid, false, keepProbability);
+        return settings.masksFor(shape);
     }
 
     /**
@@ -233,19 +187,19 @@ public final class RelaxConfig {
      * without upsampling (default false: the reference's smooth masks over {@link #cells()} cells per axis)}
      */
     public boolean discrete() {
-        return discrete;
+        return settings.discrete();
     }
 
     /** {@return what masked-out positions become (default {@link Baseline#zero()}, the reference's x·m)} */
     public Baseline baseline() {
-        return baseline;
+        return settings.baseline();
     }
 
     /**
      * {@return how masks are chosen (default {@link MaskDesign#RANDOM}, the reference's). Ignored with a mask source}
      */
     public MaskDesign design() {
-        return design;
+        return settings.design();
     }
 
     /**
@@ -255,52 +209,53 @@ public final class RelaxConfig {
      * @return the target relative error, or NaN
      */
     public double targetError() {
-        return targetError;
+        return settings.targetError();
     }
 
     /** {@return whether the run stops at {@link #targetError()} rather than after all masks} */
     public boolean adaptive() {
-        return !Double.isNaN(targetError);
+        return settings.adaptive();
     }
 
     /** {@return the confidence of the error bound reported with every explanation (default 0.9)} */
     public double confidence() {
-        return confidence;
+        return settings.confidence();
     }
 
     /** {@return the confidence of the bound an adaptive run compares with {@link #targetError()} (default 0.8)} */
     public double stopConfidence() {
-        return stopConfidence;
+        return settings.stopConfidence();
     }
 
     /** {@return how importance is estimated (default {@link ImportanceEstimator#RATIO}, the reference's)} */
     public ImportanceEstimator estimator() {
-        return estimator;
+        return settings.estimator();
     }
 
     @Override
     public String toString() {
-        return "RelaxConfig{masks=" + masks + ", batchSize=" + batchSize + ", cells=" + cells + ", keepProbability="
-                + keepProbability + ", initialWeight=" + initialWeight + ", seed=" + seed + ", similarity=" + similarity
-                + ", engine=" + engine + ", threads=" + threads + (device != null ? ", device=" + device : "")
-                + (maskSource != null ? ", maskSource=" + maskSource : ", design=" + design.id())
-                + (adaptive() ? ", targetError=" + targetError + ", stopConfidence=" + stopConfidence : "")
-                + ", confidence=" + confidence
-                + (estimator != ImportanceEstimator.RATIO ? ", estimator=" + estimator.id() : "")
-                + (discrete ? ", discrete" : "") + (baseline.isZero() ? "" : ", baseline=" + baseline.id()) + "}";
+        return "RelaxConfig{masks=" + masks() + ", batchSize=" + batchSize() + ", cells=" + cells()
+                + ", keepProbability=" + keepProbability() + ", initialWeight=" + initialWeight() + ", seed=" + seed()
+                + ", similarity=" + similarity() + ", engine=" + engine() + ", threads=" + threads()
+                + (device() != null ? ", device=" + device() : "")
+                + (settings.maskSource() != null ? ", maskSource=" + settings.maskSource() : ", design=" + design().id())
+                + (adaptive() ? ", targetError=" + targetError() + ", stopConfidence=" + stopConfidence() : "")
+                + ", confidence=" + confidence()
+                + (estimator() != ImportanceEstimator.RATIO ? ", estimator=" + estimator().id() : "")
+                + (discrete() ? ", discrete" : "") + (baseline().isZero() ? "" : ", baseline=" + baseline().id()) + "}";
     }
 
     /** Builds a {@link RelaxConfig}; every setter checks its value at once and names it in the exception. */
     public static final class Builder {
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private long masks = (long) DEFAULT_NUM_BATCHES * DEFAULT_BATCH_SIZE;
+        private int batchSize = Execution.DEFAULT_BATCH_SIZE;
+        private long masks = Settings.DEFAULT_MASKS;
         private Integer numBatches;
-        private int cells = DEFAULT_CELLS;
-        private float keepProbability = DEFAULT_KEEP_PROBABILITY;
-        private float initialWeight = DEFAULT_INITIAL_WEIGHT;
-        private long seed = DEFAULT_SEED;
+        private int cells = Settings.DEFAULT_CELLS;
+        private float keepProbability = Settings.DEFAULT_KEEP_PROBABILITY;
+        private float initialWeight = Settings.DEFAULT_INITIAL_WEIGHT;
+        private long seed = Settings.DEFAULT_SEED;
         private Similarity similarity = Similarity.cosine();
-        private String engine = Engines.CPU;
+        private String engine = org.relax4j.engine.Engines.CPU;
         private int threads = Runtime.getRuntime().availableProcessors();
         private String device;
         private MaskSource maskSource;
@@ -308,8 +263,8 @@ public final class RelaxConfig {
         private Baseline baseline = Baseline.zero();
         private MaskDesign design = MaskDesign.RANDOM;
         private double targetError = Double.NaN;
-        private double confidence = DEFAULT_CONFIDENCE;
-        private double stopConfidence = DEFAULT_STOP_CONFIDENCE;
+        private double confidence = Settings.DEFAULT_CONFIDENCE;
+        private double stopConfidence = Settings.DEFAULT_STOP_CONFIDENCE;
         private ImportanceEstimator estimator = ImportanceEstimator.RATIO;
 
         private Builder() {
@@ -322,9 +277,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-            }
+            Execution.checkBatchSize(batchSize);
             this.batchSize = batchSize;
             return this;
         }
@@ -336,9 +289,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder masks(long masks) {
-            if (masks < 1) {
-                throw new IllegalArgumentException("masks must be at least 1, got " + masks);
-            }
+            Settings.checkMasks(masks);
             this.masks = masks;
             this.numBatches = null;
             return this;
@@ -352,7 +303,7 @@ public final class RelaxConfig {
          */
         public Builder numBatches(int numBatches) {
             if (numBatches < 1) {
-                throw new IllegalArgumentException("numBatches must be at least 1, got " + numBatches);
+                throw new InvalidSettingException("numBatches", "must be at least 1, got " + numBatches);
             }
             this.numBatches = numBatches;
             return this;
@@ -365,9 +316,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder cells(int cells) {
-            if (cells < 1 || cells > 1024) {
-                throw new IllegalArgumentException("cells must be in [1, 1024], got " + cells);
-            }
+            Settings.checkCells(cells);
             this.cells = cells;
             return this;
         }
@@ -379,9 +328,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder keepProbability(float keepProbability) {
-            if (!(keepProbability > 0f && keepProbability <= 1f)) {
-                throw new IllegalArgumentException("keepProbability must be in (0, 1], got " + keepProbability);
-            }
+            Settings.checkKeepProbability(keepProbability);
             this.keepProbability = keepProbability;
             return this;
         }
@@ -393,9 +340,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder initialWeight(float initialWeight) {
-            if (!(initialWeight > 0f) || !Float.isFinite(initialWeight)) {
-                throw new IllegalArgumentException("initialWeight must be finite and > 0, got " + initialWeight);
-            }
+            Settings.checkInitialWeight(initialWeight);
             this.initialWeight = initialWeight;
             return this;
         }
@@ -429,11 +374,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder engine(String engine) {
-            Objects.requireNonNull(engine, "engine");
-            if (engine.isBlank()) {
-                throw new IllegalArgumentException("engine must not be blank");
-            }
-            this.engine = engine.trim();
+            this.engine = Execution.checkEngine(engine);
             return this;
         }
 
@@ -444,9 +385,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-            }
+            Execution.checkThreads(threads);
             this.threads = threads;
             return this;
         }
@@ -501,10 +440,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder targetError(double targetError) {
-            if (!Double.isNaN(targetError) && !(targetError > 0 && targetError < Double.POSITIVE_INFINITY)) {
-                throw new IllegalArgumentException("targetError must be > 0 and finite (or NaN for none), got "
-                        + targetError);
-            }
+            Settings.checkTargetError(targetError);
             this.targetError = targetError;
             return this;
         }
@@ -516,9 +452,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder confidence(double confidence) {
-            if (!(confidence >= 0.5 && confidence < 1)) {
-                throw new IllegalArgumentException("confidence must be in [0.5, 1), got " + confidence);
-            }
+            Settings.checkConfidence("confidence", confidence);
             this.confidence = confidence;
             return this;
         }
@@ -535,9 +469,7 @@ public final class RelaxConfig {
          * @return this builder
          */
         public Builder stopConfidence(double stopConfidence) {
-            if (!(stopConfidence >= 0.5 && stopConfidence < 1)) {
-                throw new IllegalArgumentException("stopConfidence must be in [0.5, 1), got " + stopConfidence);
-            }
+            Settings.checkConfidence("stopConfidence", stopConfidence);
             this.stopConfidence = stopConfidence;
             return this;
         }
@@ -584,34 +516,16 @@ public final class RelaxConfig {
          * Builds the configuration.
          *
          * @return the configuration
-         * @throws IllegalArgumentException if the masks exceed a supplied mask source's size, a mask source is
+         * @throws InvalidSettingException if the masks exceed a supplied mask source's size, a mask source is
          *         combined with a design other than random or with the control-variate estimator, or {@link #cells} or
          *         {@link #discrete} set after a mask source disagree with it (what is computed must not depend on
          *         the order of the setters)
          */
         public RelaxConfig build() {
-            if (maskSource != null && estimator == ImportanceEstimator.CONTROL_VARIATE) {
-                throw new IllegalArgumentException("estimator = control-variate needs a mask design's known distribution; "
-                        + "it cannot be used with a maskSource");
-            }
-            if (maskSource != null && cells != maskSource.cells()) {
-                throw new IllegalArgumentException("cells = " + cells + " but the mask source has " + maskSource.cells()
-                        + " cells; a mask source brings its own cells, so do not set cells after it");
-            }
-            if (maskSource != null && discrete != maskSource.discrete()) {
-                throw new IllegalArgumentException("discrete = " + discrete + " but the mask source's masks are "
-                        + (maskSource.discrete() ? "discrete" : "smooth") + "; a mask source decides that itself");
-            }
-            if (maskSource != null && design != MaskDesign.RANDOM) {
-                throw new IllegalArgumentException("design = " + design.id() + " and a maskSource are both set; "
-                        + "a mask source brings its own masks, so set one or the other");
-            }
-            RelaxConfig c = new RelaxConfig(this);
-            if (maskSource != null && c.masks > maskSource.size()) {
-                throw new IllegalArgumentException("masks = " + c.masks + " but the mask source holds only "
-                        + maskSource.size());
-            }
-            return c;
+            long total = numBatches != null ? (long) numBatches * batchSize : masks;
+            return new RelaxConfig(new Settings(total, cells, discrete, keepProbability, seed, design, maskSource,
+                    estimator, targetError, confidence, stopConfidence, initialWeight, similarity, baseline),
+                    new Execution(engine, device, threads, batchSize));
         }
     }
 }

@@ -44,7 +44,8 @@ class ProvenanceTest {
         assertEquals("balanced", settings.get("design"));
         assertEquals(List.of(12, 10), settings.get("size"));
         assertNull(settings.get("targetError"), "not adaptive");
-        assertNull(settings.get("stopConfidence"), "not adaptive");
+        assertEquals(RelaxConfig.DEFAULT_STOP_CONFIDENCE, settings.get("stopConfidence"),
+                "every setting is recorded, whether or not the run uses it");
         assertEquals(e.config().confidence(), settings.get("confidence"));
         assertEquals(e.engine(), map.get("engine"));
         assertTrue(map.containsKey("errorEstimate") && map.containsKey("timings"), map.keySet().toString());
@@ -54,6 +55,38 @@ class ProvenanceTest {
         assertTrue(json.contains("\"model\": {\n    \"name\": \"toy\"\n  }"), json);
         assertTrue(json.contains("\"version\": \"development build\""), json);
         assertTrue(e.provenance(null).model().isEmpty());
+    }
+
+    @Test
+    void readBackEqualsWhatWasWritten() {
+        Explanation e = small();
+        Provenance p = e.provenance(Map.of("name", "toy", "file", "model.onnx"));
+        Provenance back = Provenance.fromJson(p.toJson());
+        assertEquals(p, back);
+        assertEquals(e.config(), back.config());
+        assertEquals(p.toJson(), back.toJson());
+        // Keys a caller added beside the record (the command line's image and files) do not disturb it.
+        Map<String, Object> withMore = p.toMap();
+        withMore.put("image", "cat.png");
+        assertEquals(p, Provenance.fromJson(Json.write(withMore)));
+
+        Map<String, Object> newer = p.toMap();
+        newer.put("schemaVersion", Provenance.SCHEMA_VERSION + 1);
+        assertThrows(IllegalArgumentException.class, () -> Provenance.fromMap(newer));
+    }
+
+    @Test
+    void matchAndBaselineRunsReadBackToo() {
+        RelaxConfig config = RelaxConfig.builder().masks(40).batchSize(20).seed(3).threads(1)
+                .baseline(Baseline.constant(0.25f)).build();
+        InputTensor x = Fixtures.randomInput(1, 12, 10, 4);
+        try (Relax relax = new Relax(config)) {
+            Explanation e = relax.explain(x, Encoders.wholeInput(1, 12, 10, 4, 1), Target.input(
+                    Fixtures.randomInput(1, 12, 10, 5)), ProgressListener.NONE, null);
+            Provenance p = e.provenance(null);
+            assertEquals(p, Provenance.fromJson(p.toJson()));
+            assertEquals("input", Provenance.fromJson(p.toJson()).target());
+        }
     }
 
     @Test

@@ -17,9 +17,11 @@ import org.relax4j.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
+import org.relax4j.ProgressListener;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Similarity;
+import org.relax4j.Target;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.estimate.ImportanceEstimator;
@@ -209,11 +211,21 @@ public final class QualityBench {
         }
         long t0 = System.nanoTime();
         RelaxConfig c = RelaxConfig.builder().design(design).seed(seed).masks(n).threads(threads).build();
-        RecordingEncoder rec = new RecordingEncoder(s.encoder(), (int) c.masksToRun());
+        float[] all = new float[(int) c.masksToRun()];
+        ProgressListener recorder = new ProgressListener() {
+            @Override
+            public void onProgress(org.relax4j.Progress progress) {
+            }
+
+            @Override
+            public void onBatch(long firstMask, int count, float[] similarities) {
+                System.arraycopy(similarities, 0, all, (int) firstMask, count);
+            }
+        };
         try (Relax relax = new Relax(c)) {
-            relax.explain(s.input(), rec);
+            relax.explain(s.input(), s.encoder(), Target.unmasked(), recorder, null);
         }
-        float[] f = Arrays.copyOf(rec.similarities(), n);
+        float[] f = Arrays.copyOf(all, n);
         ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(f);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -390,40 +402,6 @@ public final class QualityBench {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    /** Wraps an encoder and keeps the cosine similarity of every masked representation to the unmasked one. */
-    static final class RecordingEncoder implements Encoder {
-        private final Encoder delegate;
-        private final float[] sims;
-        private float[] h0;
-        private int done;
-
-        RecordingEncoder(Encoder delegate, int n) {
-            this.delegate = delegate;
-            this.sims = new float[n];
-        }
-
-        @Override
-        public Embeddings encode(org.relax4j.InputBatch batch) {
-            Embeddings e = delegate.encode(batch);
-            if (h0 == null) {
-                h0 = e.data().clone();
-                return e;
-            }
-            float[] d = e.data();
-            for (int b = 0; b < e.rows(); b++) {
-                sims[done++] = Similarity.cosine().similarity(h0, 0, d, b * e.dim(), e.dim());
-            }
-            return e;
-        }
-
-        float[] similarities() {
-            if (done != sims.length) {
-                throw new IllegalStateException("recorded " + done + " of " + sims.length + " similarities");
-            }
-            return sims;
-        }
     }
 
     /**

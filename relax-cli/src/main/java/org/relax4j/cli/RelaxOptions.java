@@ -1,6 +1,7 @@
 package org.relax4j.cli;
 
 import org.relax4j.Baseline;
+import org.relax4j.InvalidSettingException;
 import org.relax4j.RelaxConfig;
 import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ImportanceEstimator;
@@ -108,10 +109,12 @@ final class RelaxOptions {
     private static void option(CommandSpec spec, String name, Runnable set) {
         try {
             set.run();
-        } catch (IllegalArgumentException ex) {
+        } catch (InvalidSettingException ex) {
             // "batchSize must be at least 1, got 0" -> "--batch-size must be at least 1, got 0"
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    name + " " + ex.getMessage().replaceFirst("^[a-zA-Z]+ ", ""));
+            throw new CommandLine.ParameterException(spec.commandLine(), name + " " + ex.problem());
+        } catch (IllegalArgumentException ex) {
+            // A value the option's parser refused ("design must be random or balanced, got 'x'"): said as it is.
+            throw new CommandLine.ParameterException(spec.commandLine(), name + ": " + ex.getMessage());
         }
     }
 }

@@ -34,6 +34,6 @@ public enum ImportanceEstimator {
                 return e;
             }
         }
-        throw new IllegalArgumentException("estimator must be ratio or control-variate, got '" + id + "'");
+        throw new org.relax4j.InvalidSettingException("estimator", "must be ratio or control-variate, got '" + id + "'");
     }
 }

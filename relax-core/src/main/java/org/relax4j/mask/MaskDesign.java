@@ -67,6 +67,6 @@ public enum MaskDesign {
                 return d;
             }
         }
-        throw new IllegalArgumentException("design must be random or balanced, got '" + id + "'");
+        throw new org.relax4j.InvalidSettingException("design", "must be random or balanced, got '" + id + "'");
     }
 }

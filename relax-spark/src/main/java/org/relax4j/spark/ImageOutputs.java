@@ -12,12 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.PixelMap;
+import org.relax4j.Provenance;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Npy;
 
@@ -118,17 +117,15 @@ public final class ImageOutputs {
     }
 
     static Finished read(Path dir) throws IOException {
-        String json = Files.readString(dir.resolve(SUMMARY));
+        Provenance p = Provenance.fromJson(Files.readString(dir.resolve(SUMMARY)));
         return new Finished(Npy.read(dir.resolve("importance.npy")), Npy.read(dir.resolve("uncertainty.npy")),
                 Npy.read(dir.resolve("variance.npy")), Npy.read(dir.resolve("u_relax.npy")),
-                Npy.read(dir.resolve("standard_error.npy")), (long) number(json, "masksUsed").doubleValue(),
-                number(json, "relativeError"), number(json, "bound"));
+                Npy.read(dir.resolve("standard_error.npy")), p.masksUsed(), finite(p.error().relativeError()),
+                finite(p.error().bound()));
     }
 
-    /** The first {@code "key": number} in JSON this class wrote, or null. */
-    private static Double number(String json, String key) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\": (-?[0-9.eE+-]+)").matcher(json);
-        return m.find() ? Double.valueOf(m.group(1)) : null;
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     static void deleteRecursively(Path root) {

@@ -2,6 +2,7 @@ package org.relax4j.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.Baseline;
 import org.relax4j.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
@@ -114,6 +117,23 @@ class DatasetExplainerTest {
         assertEquals(ResultSchema.FAILED, bad.getAs("status"));
         assertTrue(((String) bad.getAs("message")).contains("not an image"), (String) bad.getAs("message"));
         assertNull(bad.getAs("importance"));
+    }
+
+    /** Every setting travels: a discrete configuration runs discrete masks on the executors, as in one JVM. */
+    @Test
+    void discreteMasksAndABlurredBaselineTravelToTheExecutors() throws IOException {
+        RelaxConfig discrete = CONFIG.toBuilder().masks(256).discrete(true).baseline(Baseline.blurred(2)).build();
+        Row r = byId(DatasetExplainer.builder(discrete, MODEL).imageSize(SIZE).build().explain(files())).get("b");
+        InputTensor x = Normalization.imagenet().normalize(Images.resize(Images.read(
+                Path.of(java.net.URI.create(r.getAs("path")))), SIZE, SIZE));
+        try (Relax relax = new Relax(discrete)) {
+            Explanation e = relax.explain(x, MODEL.open(1));
+            assertSameMaps(e, r);
+            try (Relax smooth = new Relax(discrete.toBuilder().discrete(false).build())) {
+                assertFalse(Arrays.equals(e.importance().values(), smooth.explain(x, MODEL.open(1)).importance()
+                        .values()), "discrete masks give other maps than smooth ones");
+            }
+        }
     }
 
     /** Paths listed on the driver (names made there, no shuffle) give the same ids and the same maps. */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.Baseline;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.Relax;
@@ -108,6 +109,28 @@ class SplitExplainerTest {
         assertArrayEquals(inOrder.importance().values(), reordered.importance().values());
         assertArrayEquals(inOrder.uncertainty().values(), reordered.uncertainty().values());
         assertArrayEquals(inOrder.uRelax().values(), reordered.uRelax().values());
+    }
+
+    /** The executors' ranges run the single run's batch step: a baseline is applied there too. */
+    @Test
+    void blurredAndConstantBaselinesGiveTheSingleJvmMaps() {
+        RelaxConfig plain = RelaxConfig.builder().masks(120).batchSize(20).seed(6).threads(1).build();
+        SplitExplainer.Result zero = SplitExplainer.explain(SparkTests.spark(), x, MODEL, plain, 3, 1);
+        for (Baseline b : List.of(Baseline.blurred(3), Baseline.constant(0.75f))) {
+            RelaxConfig config = plain.toBuilder().baseline(b).build();
+            SplitExplainer.Result s = SplitExplainer.explain(SparkTests.spark(), x, MODEL, config, 3, 1);
+            Explanation e = single(config);
+            // The same similarities, fed in the same order: the same masked inputs reached the encoder.
+            assertEquals(e.error().relativeError(), s.error().relativeError());
+            assertArrayEquals(e.error().standardError().values(), s.error().standardError().values());
+            assertTrue(EngineComparison.maxRelativeDifference(e.importance().values(), s.importance().values())
+                    <= SPLIT_TOLERANCE, "importance");
+            // Against a baseline this model's similarities lie close together, so the single run's float32 update
+            // of U loses digits that the merge in double keeps (measured: relative L2 1.9e-4).
+            assertTrue(relativeL2(e.uncertainty().values(), s.uncertainty().values()) <= 1e-3, "uncertainty");
+            assertTrue(EngineComparison.maxRelativeDifference(zero.importance().values(), s.importance().values())
+                    > 1e-3, b + " changes the maps");
+        }
     }
 
     @Test
