@@ -108,8 +108,7 @@ final class ErrorTracking implements AutoCloseable {
         this.stopConfidence = stopConfidence;
         this.estimator = newEstimator();
         this.threads = threads;
-        this.image = domain.isSquareImage() && controlVariate == null
-                ? new MaskGeometry(cells[0], shape[0], shape[1]) : null;
+        this.image = controlVariate == null && domain.renderer() instanceof MaskGeometry g ? g : null;
         this.imageCells = cells[0];
         this.rowIndex = image != null ? image.rowIndices() : null;
         this.rowWeight = image != null ? image.rowWeights() : null;
@@ -319,6 +318,11 @@ final class ErrorTracking implements AutoCloseable {
         }
         adjusted = new Adjusted(count, importance, error);
         return adjusted;
+    }
+
+    /** {@return whether {@link #adjust} applies: the run estimates importance with the control variate} */
+    boolean adjusts() {
+        return controlVariate != null;
     }
 
     /** Stops the worker threads, if any were started. */

@@ -6,12 +6,9 @@ import java.util.concurrent.CancellationException;
 import org.relax4j.engine.Engine;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.engine.Engines;
-import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;
-import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.MaskDomain;
-import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 
 /**
@@ -369,7 +366,7 @@ public final class Relax implements AutoCloseable {
         long t = System.nanoTime();
         ErrorEstimate error = errors.finish();
         float[] importance = null;
-        if (config.estimator() == ImportanceEstimator.CONTROL_VARIATE) {
+        if (errors.adjusts()) {
             ErrorTracking.Adjusted adjusted = errors.adjust();
             importance = adjusted.importance();
             error = adjusted.error();
@@ -400,7 +397,7 @@ public final class Relax implements AutoCloseable {
 
     private ErrorTracking errorTracking(Masking m) {
         return new ErrorTracking(m.masks, m.domain, config.confidence(), config.stopConfidence(),
-                controlVariate(m.domain), config.threads());
+                config.estimator().controlVariate(m.domain, config.keepProbability()), config.threads());
     }
 
     /**
@@ -469,19 +466,6 @@ public final class Relax implements AutoCloseable {
         }
     }
 
-    /** The control variate for this domain when the configuration asks for it, else null. */
-    private ControlVariate controlVariate(MaskDomain domain) {
-        if (config.estimator() != ImportanceEstimator.CONTROL_VARIATE) {
-            return null;
-        }
-        if (!domain.isSquareImage()) {
-            throw new IllegalArgumentException("estimator = control-variate needs smooth masks over an image (its "
-                    + "features pool the mask on an image grid); this input's masks are " + domain
-                    + ": use the ratio estimator");
-        }
-        int[] shape = domain.shape();
-        return new ControlVariate(new MaskGeometry(config.cells(), shape[0], shape[1]), config.keepProbability());
-    }
 
     /** The representation masked ones are compared with: the unmasked input's own, a given one, or another input's. */
     private static float[] targetRepresentation(Target target, Encoder encoder, float[] own) {

@@ -1,5 +1,8 @@
 package org.relax4j;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;
@@ -55,25 +58,8 @@ public record RelaxConfig(Settings settings, Execution execution) {
     /** {@return a builder starting from this configuration} */
     public Builder toBuilder() {
         Builder b = new Builder();
-        Settings s = settings;
-        b.masks = s.masks();
-        b.cells = s.cells();
-        b.keepProbability = s.keepProbability();
-        b.initialWeight = s.initialWeight();
-        b.seed = s.seed();
-        b.similarity = s.similarity();
-        b.maskSource = s.maskSource();
-        b.design = s.design();
-        b.targetError = s.targetError();
-        b.confidence = s.confidence();
-        b.stopConfidence = s.stopConfidence();
-        b.estimator = s.estimator();
-        b.discrete = s.discrete();
-        b.baseline = s.baseline();
-        b.batchSize = execution.batchSize();
-        b.engine = execution.engine();
-        b.threads = execution.threads();
-        b.device = execution.device();
+        b.what.putAll(Records.values(settings));
+        b.how.putAll(Records.values(execution));
         return b;
     }
 
@@ -232,40 +218,27 @@ public record RelaxConfig(Settings settings, Execution execution) {
         return settings.estimator();
     }
 
+    /** {@return every setting, as {@link SettingsCodec} writes it, e.g. {@code RelaxConfig{masks=3000, cells=7, ...}}} */
     @Override
     public String toString() {
-        return "RelaxConfig{masks=" + masks() + ", batchSize=" + batchSize() + ", cells=" + cells()
-                + ", keepProbability=" + keepProbability() + ", initialWeight=" + initialWeight() + ", seed=" + seed()
-                + ", similarity=" + similarity() + ", engine=" + engine() + ", threads=" + threads()
-                + (device() != null ? ", device=" + device() : "")
-                + (settings.maskSource() != null ? ", maskSource=" + settings.maskSource() : ", design=" + design().id())
-                + (adaptive() ? ", targetError=" + targetError() + ", stopConfidence=" + stopConfidence() : "")
-                + ", confidence=" + confidence()
-                + (estimator() != ImportanceEstimator.RATIO ? ", estimator=" + estimator().id() : "")
-                + (discrete() ? ", discrete" : "") + (baseline().isZero() ? "" : ", baseline=" + baseline().id()) + "}";
+        StringBuilder b = new StringBuilder("RelaxConfig{");
+        for (Map<String, Object> part : List.of(SettingsCodec.encode(settings), SettingsCodec.encode(execution))) {
+            part.forEach((k, v) -> {
+                if (v != null) {
+                    b.append(b.length() > 12 ? ", " : "").append(k).append('=').append(v);
+                }
+            });
+        }
+        return b.append('}').toString();
     }
 
     /** Builds a {@link RelaxConfig}; every setter checks its value at once and names it in the exception. */
     public static final class Builder {
-        private int batchSize = Execution.DEFAULT_BATCH_SIZE;
-        private long masks = Settings.DEFAULT_MASKS;
+        // The components set so far, by name; build() takes the rest from Settings.defaults() and
+        // Execution.defaults(), so the builder never restates a setting's default or the records' shape.
+        private final Map<String, Object> what = new HashMap<>();
+        private final Map<String, Object> how = new HashMap<>();
         private Integer numBatches;
-        private int cells = Settings.DEFAULT_CELLS;
-        private float keepProbability = Settings.DEFAULT_KEEP_PROBABILITY;
-        private float initialWeight = Settings.DEFAULT_INITIAL_WEIGHT;
-        private long seed = Settings.DEFAULT_SEED;
-        private Similarity similarity = Similarity.cosine();
-        private String engine = org.relax4j.engine.Engines.CPU;
-        private int threads = Runtime.getRuntime().availableProcessors();
-        private String device;
-        private MaskSource maskSource;
-        private boolean discrete;
-        private Baseline baseline = Baseline.zero();
-        private MaskDesign design = MaskDesign.RANDOM;
-        private double targetError = Double.NaN;
-        private double confidence = Settings.DEFAULT_CONFIDENCE;
-        private double stopConfidence = Settings.DEFAULT_STOP_CONFIDENCE;
-        private ImportanceEstimator estimator = ImportanceEstimator.RATIO;
 
         private Builder() {
         }
@@ -278,8 +251,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder batchSize(int batchSize) {
             Execution.checkBatchSize(batchSize);
-            this.batchSize = batchSize;
-            return this;
+            return how("batchSize", batchSize);
         }
 
         /**
@@ -290,9 +262,8 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder masks(long masks) {
             Settings.checkMasks(masks);
-            this.masks = masks;
             this.numBatches = null;
-            return this;
+            return what("masks", masks);
         }
 
         /**
@@ -317,8 +288,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder cells(int cells) {
             Settings.checkCells(cells);
-            this.cells = cells;
-            return this;
+            return what("cells", cells);
         }
 
         /**
@@ -329,8 +299,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder keepProbability(float keepProbability) {
             Settings.checkKeepProbability(keepProbability);
-            this.keepProbability = keepProbability;
-            return this;
+            return what("keepProbability", keepProbability);
         }
 
         /**
@@ -341,8 +310,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder initialWeight(float initialWeight) {
             Settings.checkInitialWeight(initialWeight);
-            this.initialWeight = initialWeight;
-            return this;
+            return what("initialWeight", initialWeight);
         }
 
         /**
@@ -352,8 +320,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
+            return what("seed", seed);
         }
 
         /**
@@ -363,8 +330,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder similarity(Similarity similarity) {
-            this.similarity = Objects.requireNonNull(similarity, "similarity");
-            return this;
+            return what("similarity", Objects.requireNonNull(similarity, "similarity"));
         }
 
         /**
@@ -374,8 +340,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder engine(String engine) {
-            this.engine = Execution.checkEngine(engine);
-            return this;
+            return how("engine", Execution.checkEngine(engine));
         }
 
         /**
@@ -386,8 +351,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder threads(int threads) {
             Execution.checkThreads(threads);
-            this.threads = threads;
-            return this;
+            return how("threads", threads);
         }
 
         /**
@@ -397,8 +361,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder device(String device) {
-            this.device = device;
-            return this;
+            return how("device", device);
         }
 
         /**
@@ -410,12 +373,11 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder maskSource(MaskSource maskSource) {
-            this.maskSource = maskSource;
             if (maskSource != null) {
-                this.cells = maskSource.cells();
-                this.discrete = maskSource.discrete();
+                what("cells", maskSource.cells());
+                what("discrete", maskSource.discrete());
             }
-            return this;
+            return what("maskSource", maskSource);
         }
 
         /**
@@ -426,8 +388,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder design(MaskDesign design) {
-            this.design = Objects.requireNonNull(design, "design");
-            return this;
+            return what("design", Objects.requireNonNull(design, "design"));
         }
 
         /**
@@ -441,8 +402,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder targetError(double targetError) {
             Settings.checkTargetError(targetError);
-            this.targetError = targetError;
-            return this;
+            return what("targetError", targetError);
         }
 
         /**
@@ -453,8 +413,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder confidence(double confidence) {
             Settings.checkConfidence("confidence", confidence);
-            this.confidence = confidence;
-            return this;
+            return what("confidence", confidence);
         }
 
         /**
@@ -470,8 +429,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          */
         public Builder stopConfidence(double stopConfidence) {
             Settings.checkConfidence("stopConfidence", stopConfidence);
-            this.stopConfidence = stopConfidence;
-            return this;
+            return what("stopConfidence", stopConfidence);
         }
 
         /**
@@ -483,8 +441,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder estimator(ImportanceEstimator estimator) {
-            this.estimator = Objects.requireNonNull(estimator, "estimator");
-            return this;
+            return what("estimator", Objects.requireNonNull(estimator, "estimator"));
         }
 
         /**
@@ -496,8 +453,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder discrete(boolean discrete) {
-            this.discrete = discrete;
-            return this;
+            return what("discrete", discrete);
         }
 
         /**
@@ -508,8 +464,7 @@ public record RelaxConfig(Settings settings, Execution execution) {
          * @return this builder
          */
         public Builder baseline(Baseline baseline) {
-            this.baseline = Objects.requireNonNull(baseline, "baseline");
-            return this;
+            return what("baseline", Objects.requireNonNull(baseline, "baseline"));
         }
 
         /**
@@ -522,10 +477,23 @@ public record RelaxConfig(Settings settings, Execution execution) {
          *         the order of the setters)
          */
         public RelaxConfig build() {
-            long total = numBatches != null ? (long) numBatches * batchSize : masks;
-            return new RelaxConfig(new Settings(total, cells, discrete, keepProbability, seed, design, maskSource,
-                    estimator, targetError, confidence, stopConfidence, initialWeight, similarity, baseline),
-                    new Execution(engine, device, threads, batchSize));
+            Execution execution = Records.build(Execution.class, Execution.defaults(), how);
+            Map<String, Object> settings = what;
+            if (numBatches != null) {
+                settings = new HashMap<>(what);
+                settings.put("masks", (long) numBatches * execution.batchSize());
+            }
+            return new RelaxConfig(Records.build(Settings.class, Settings.defaults(), settings), execution);
+        }
+
+        private Builder what(String setting, Object value) {
+            what.put(setting, value);
+            return this;
+        }
+
+        private Builder how(String setting, Object value) {
+            how.put(setting, value);
+            return this;
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.relax4j;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,14 +149,8 @@ public final class SettingsCodec {
     }
 
     private static Map<String, Object> encodeRecord(Record r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            try {
-                m.put(c.getName(), encodeValue(c.getAccessor().invoke(r)));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read " + c.getName(), e);
-            }
-        }
+        Map<String, Object> m = Records.values(r);
+        m.replaceAll((name, v) -> encodeValue(v));
         return m;
     }
 
@@ -182,30 +174,14 @@ public final class SettingsCodec {
     }
 
     private static <R extends Record> R decodeRecord(Class<R> type, R defaults, Map<String, ?> map) {
-        RecordComponent[] components = type.getRecordComponents();
-        Class<?>[] types = new Class<?>[components.length];
-        Object[] args = new Object[components.length];
-        for (int k = 0; k < components.length; k++) {
-            RecordComponent c = components[k];
-            types[k] = c.getType();
-            try {
-                Object v = map.get(c.getName());
-                args[k] = v != null ? decodeValue(c.getName(), c.getType(), v) : c.getAccessor().invoke(defaults);
-            } catch (IllegalAccessException | InvocationTargetException e) {
-                throw new IllegalStateException("cannot read " + c.getName(), e);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            Object v = map.get(c.getName());
+            if (v != null) {
+                values.put(c.getName(), decodeValue(c.getName(), c.getType(), v));
             }
         }
-        try {
-            Constructor<R> ctor = type.getDeclaredConstructor(types);
-            return ctor.newInstance(args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot build " + type.getSimpleName(), e);
-        }
+        return Records.build(type, defaults, values);
     }
 
     private static Object decodeValue(String name, Class<?> type, Object v) {

@@ -27,6 +27,7 @@ import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.image.Images;
 import org.relax4j.mask.MaskDesign;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;
 import org.relax4j.onnx.PretrainedModels;
@@ -264,7 +265,7 @@ public final class QualityBench {
         MaskSource masks = design.source(seed, RelaxConfig.DEFAULT_CELLS, RelaxConfig.DEFAULT_KEEP_PROBABILITY);
         int h = s.input().height();
         int w = s.input().width();
-        MaskGeometry g = new MaskGeometry(masks.cells(), h, w);
+        MaskGeometry g = (MaskGeometry) MaskDomain.of(new int[] {h, w}, masks).renderer(); // the image fast path
         BlockErrorEstimator est = estimates == null ? null
                 : new BlockErrorEstimator(h, w, BlockErrorEstimator.blockSizeFor(masks), masks.cells(),
                         RelaxConfig.DEFAULT_CONFIDENCE);

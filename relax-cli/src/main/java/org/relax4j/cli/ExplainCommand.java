@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,7 +23,7 @@ import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
-import org.relax4j.mask.MaskGeometry;
+import org.relax4j.model.ModelDescriptor;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
@@ -239,11 +238,11 @@ final class ExplainCommand implements Callable<Integer> {
         final String description;
         final Map<String, Object> json;
 
-        ModelEncoder(Encoder encoder, AutoCloseable closeable, String description, Map<String, Object> json) {
+        ModelEncoder(Encoder encoder, AutoCloseable closeable, ModelDescriptor model) {
             this.encoder = encoder;
             this.closeable = closeable;
-            this.description = description;
-            this.json = json;
+            this.description = model.summary();
+            this.json = model.toMap();
         }
 
         @Override
@@ -260,18 +259,10 @@ final class ExplainCommand implements Callable<Integer> {
 
     private ModelEncoder openModel(int nThreads, PrintWriter err) {
         ModelOptions m = modelOptions;
-        Map<String, Object> json = new LinkedHashMap<>();
         if (m.isMobileNet()) {
             Path dir = m.cacheDir();
             OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
-            json.put("name", MOBILENET);
-            json.put("source", "npm nsfwjs@" + PretrainedModels.NSFWJS_VERSION + " dist/models/mobilenet_v2_mid, "
-                    + "converted from TensorFlow.js to ONNX");
-            json.put("file", dir.resolve(PretrainedModels.MOBILENET_V2_FILE).toString());
-            json.put("output", PretrainedModels.MOBILENET_V2_EMBEDDING_NODE);
-            json.put("dimension", PretrainedModels.MOBILENET_V2_DIM);
-            json.put("pixels", ModelOptions.PixelSpace.unit.name());
-            return new ModelEncoder(enc, enc, MOBILENET + " (" + PretrainedModels.MOBILENET_V2_DIM + "-d embedding)", json);
+            return new ModelEncoder(enc, enc, PretrainedModels.descriptor(m.model, dir));
         }
         Path file = Path.of(m.model);
         OnnxEncoder.Builder b = OnnxEncoder.builder(file).intraOpThreads(nThreads);
@@ -293,14 +284,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new IllegalStateException("--model " + file + ": "
                     + (msg.contains("\n") ? msg.substring(0, msg.indexOf('\n')) : msg), ex);
         }
-        Encoder enc = onnx;
-        json.put("name", file.getFileName().toString());
-        json.put("file", file.toAbsolutePath().toString());
-        json.put("input", onnx.inputName());
-        json.put("output", onnx.outputName());
-        json.put("layout", onnx.layout().name());
-        json.put("pixels", space.name());
-        return new ModelEncoder(enc, onnx, file + " (input " + onnx.inputName() + ", output " + onnx.outputName() + ")", json);
+        return new ModelEncoder(onnx, onnx, onnx.descriptor(file.getFileName().toString(), null));
     }
 
     private static String uniqueName(Path image, Set<String> used) {

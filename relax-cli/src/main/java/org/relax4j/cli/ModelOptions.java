@@ -2,7 +2,7 @@ package org.relax4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.relax4j.mask.MaskGeometry;
+import org.relax4j.mask.MaskDomain;
 import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +18,7 @@ final class ModelOptions {
     enum PixelSpace { unit, imagenet }
 
     /** The pretrained model's name on the command line. */
-    static final String MOBILENET = "mobilenet-v2";
+    static final String MOBILENET = PretrainedModels.MOBILENET_V2;
 
     @Option(names = "--model", paramLabel = "FILE|mobilenet-v2", defaultValue = MOBILENET,
             description = "The encoder: '" + MOBILENET + "' (MobileNetV2 1.4 ImageNet features, 1792-d, from the npm "
@@ -100,7 +100,7 @@ final class ModelOptions {
         }
         if (cells >= 1 && size > 0) {
             try {
-                new MaskGeometry(cells, size, size);
+                MaskDomain.smooth(new int[] {size, size}, new int[] {cells, cells});
             } catch (IllegalArgumentException ex) {
                 throw usage(spec, "--size " + size + " is too small for --cells " + cells + " (" + ex.getMessage() + ")");
             }

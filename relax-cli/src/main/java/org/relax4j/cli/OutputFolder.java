@@ -13,13 +13,9 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import org.relax4j.image.ExplanationFiles;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
-import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.stream.Stream;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.StagedFolder;
 
 /**
  * The {@code --out} folder, written so that a result is complete or absent, never half there.
@@ -37,11 +33,8 @@ import java.util.stream.Stream;
 final class OutputFolder implements AutoCloseable {
     /** The lock file. */
     static final String LOCK = ".relax.lock";
-    static final String STAGING_PREFIX = ".relax-tmp-";
-    static final String OLD_PREFIX = ".relax-old-";
-    /** Length of the random tag after a prefix. */
-    private static final int TAG = 8;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String STAGING_PREFIX = StagedFolder.STAGING_PREFIX;
+    static final String OLD_PREFIX = StagedFolder.OLD_PREFIX;
 
     /** Opens a file for writing; tests substitute one that fails like a full disk. */
     interface Sink {
@@ -130,29 +123,24 @@ final class OutputFolder implements AutoCloseable {
 
     /** Starts writing the result named {@code name} (a folder inside this one). */
     Staging begin(String name) throws IOException {
-        Path staging = dir.resolve(STAGING_PREFIX + tag() + "-" + name);
         try {
-            Files.createDirectory(staging);
+            return new Staging(StagedFolder.begin(dir, name));
         } catch (IOException e) {
             throw new IOException("cannot write into --out " + dir + " (" + reason(e) + ")", e);
         }
-        return new Staging(name, staging);
     }
 
     /** One result being written. Not thread safe. */
     final class Staging implements AutoCloseable {
-        private final String name;
-        private final Path staging;
-        private boolean committed;
+        private final StagedFolder folder;
 
-        private Staging(String name, Path staging) {
-            this.name = name;
-            this.staging = staging;
+        private Staging(StagedFolder folder) {
+            this.folder = folder;
         }
 
         /** Where the result will be once committed. */
         Path target() {
-            return dir.resolve(name);
+            return folder.target();
         }
 
         /**
@@ -160,8 +148,8 @@ final class OutputFolder implements AutoCloseable {
          *
          * @throws IOException naming the file as it would have been called
          */
-        void write(String file, ExplanationFiles.Content content) throws IOException {
-            try (OutputStream out = sink.open(staging.resolve(file))) {
+        void write(String file, FileSink.Content content) throws IOException {
+            try (OutputStream out = sink.open(folder.path().resolve(file))) {
                 content.writeTo(out);
             } catch (IOException e) {
                 throw new IOException("cannot write " + target().resolve(file) + " (" + reason(e) + ")", e);
@@ -175,42 +163,22 @@ final class OutputFolder implements AutoCloseable {
          * @throws IOException if the folder under that name is not an earlier result, or a rename fails
          */
         Path commit() throws IOException {
-            Path target = target();
-            Path old = null;
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                if (!isResult(target)) {
-                    throw new IOException(target + " exists and is not an earlier relax result (it holds other "
-                            + "files); not replacing it");
-                }
-                old = dir.resolve(OLD_PREFIX + tag() + "-" + name);
-                move(target, old);
+            if (!folder.publish(OutputFolder::isResult)) {
+                throw new IOException(target() + " exists and is not an earlier relax result (it holds other "
+                        + "files); not replacing it");
             }
-            try {
-                move(staging, target);
-            } catch (IOException e) {
-                if (old != null) {
-                    move(old, target);
-                }
-                throw e;
-            }
-            committed = true;
-            if (old != null) {
-                deleteTree(old);
-            }
-            return target;
+            return target();
         }
 
         /** Removes the staging folder unless committed. */
         @Override
         public void close() {
-            if (!committed) {
-                deleteTree(staging);
-            }
+            folder.close();
         }
     }
 
     /** Whether {@code p} is a folder holding only files a relax result has (PNG, NumPy, JSON). */
-    private static boolean isResult(Path p) throws IOException {
+    private static boolean isResult(Path p) {
         if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
@@ -222,55 +190,18 @@ final class OutputFolder implements AutoCloseable {
                     return false;
                 }
             }
+        } catch (IOException e) {
+            return false; // what cannot be read is not known to be ours
         }
         return true;
     }
 
     /** Removes staging folders of killed runs; puts back an earlier result a crash left renamed aside. */
     private void tidy() {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".relax-*")) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (n.startsWith(STAGING_PREFIX)) {
-                    deleteTree(p);
-                } else if (n.startsWith(OLD_PREFIX) && n.length() > OLD_PREFIX.length() + TAG + 1) {
-                    Path target = dir.resolve(n.substring(OLD_PREFIX.length() + TAG + 1));
-                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                        deleteTree(p);
-                    } else {
-                        move(p, target);
-                    }
-                }
-            }
-        } catch (IOException e) {
+        try {
+            StagedFolder.tidy(dir);
+        } catch (IOException | java.io.UncheckedIOException e) {
             // tidying is best effort: leftovers are hidden and do not affect this run
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String tag() {
-        byte[] b = new byte[TAG / 2];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a hidden leftover is removed by the next run
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort, as above
         }
     }
 

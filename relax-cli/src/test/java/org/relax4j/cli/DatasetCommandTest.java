@@ -9,8 +9,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.Provenance;
 
 /**
  * {@code relax dataset} on the embedded Spark writes the same files as {@code relax explain}, with the same maps,
@@ -55,6 +57,11 @@ class DatasetCommandTest {
             }
         }
         assertTrue(Files.isDirectory(data.resolve("results.parquet")));
+        // One description of the model and one record of the settings, whichever command wrote them.
+        Provenance fromDataset = Provenance.fromJson(Files.readString(data.resolve("chelsea").resolve("summary.json")));
+        Provenance fromExplain = Provenance.fromJson(Files.readString(single.resolve("chelsea").resolve("summary.json")));
+        assertEquals(fromExplain.model(), fromDataset.model());
+        assertEquals(fromExplain.config().settings(), fromDataset.config().settings());
 
         String[] again = outErr(concat(new String[] {"dataset", in.toString(), "--out", data.toString()}, common));
         assertTrue(again[1].contains("0 images explained, 1 already complete (skipped), 1 failed"), again[1]);
@@ -72,6 +79,29 @@ class DatasetCommandTest {
                 data.toString()}, common));
         assertEquals("2", missing[0], missing[2]);
         assertTrue(missing[2].contains("INPUT: no file or folder at") && missing[2].contains("no-such"), missing[2]);
+    }
+
+    /** A model file is described the same by both commands too (the dataset's driver reads it as explain does). */
+    @Test
+    void aModelFileIsDescribedAlikeByExplainAndDataset(@TempDir Path dir) throws Exception {
+        Path model = TinyModels.writeLinear(dir.resolve("linear.onnx"), 32, 8, 2);
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.copy(CHELSEA, in.resolve("chelsea.png"));
+        String[] common = {"--model", model.toString(), "--size", "32", "--masks", "20", "--batch-size", "10", "-q"};
+        String[] d = outErr(concat(new String[] {"dataset", in.toString(), "--master", "local[1]", "--out",
+                dir.resolve("d").toString()}, common));
+        assertEquals("0", d[0], d[2]);
+        String[] x = outErr(concat(new String[] {"explain", CHELSEA.toString(), "--out", dir.resolve("x").toString()},
+                common));
+        assertEquals("0", x[0], x[2]);
+        Map<String, Object> fromDataset = Provenance.fromJson(Files.readString(dir.resolve("d").resolve("chelsea")
+                .resolve("summary.json"))).model();
+        assertEquals(Provenance.fromJson(Files.readString(dir.resolve("x").resolve("chelsea").resolve("summary.json")))
+                .model(), fromDataset);
+        assertEquals("x", fromDataset.get("input"));
+        assertEquals("y", fromDataset.get("output"));
+        assertEquals("NCHW", fromDataset.get("layout"));
+        assertEquals(8, fromDataset.get("dimension"));
     }
 
     static String[] concat(String[] a, String[] b) {

@@ -8,6 +8,7 @@ import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.DomainGeometry;
 import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
+import org.relax4j.mask.MaskRenderer;
 import org.relax4j.mask.MaskSource;
 
 /**
@@ -123,8 +124,9 @@ public final class CpuEngine implements Engine {
             this.x = input.unsafeData();
             this.source = source;
             int[] shape = domain.shape();
-            if (domain.isSquareImage()) {
-                this.geometry = new MaskGeometry(source.cells(), shape[0], shape[1]);
+            MaskRenderer renderer = domain.renderer();
+            if (renderer instanceof MaskGeometry image) {
+                this.geometry = image;
                 this.generic = null;
                 this.scratch = null;
                 this.blendLength = geometry.blendLength();
@@ -132,7 +134,7 @@ public final class CpuEngine implements Engine {
                 this.width = shape[1];
             } else {
                 this.geometry = null;
-                this.generic = new DomainGeometry(domain);
+                this.generic = (DomainGeometry) renderer;
                 this.scratch = new float[2 * parallel.threads()][generic.scratchLength()];
                 this.blendLength = 0;
                 this.height = 1;

@@ -27,12 +27,12 @@ public final class EngineChecks {
      */
     public static MaskGeometry checkOpen(InputTensor input, MaskSource masks, int maxBatch, float initialWeight) {
         MaskDomain domain = checkDomain(input, masks, maxBatch, initialWeight);
-        if (!domain.isSquareImage()) {
+        if (!(domain.renderer() instanceof MaskGeometry image)) {
             throw new IllegalArgumentException("this engine supports rank 2 only (smooth masks over images, square "
                     + "grids), but the input's masks are " + domain + "; the cpu engine supports every rank (1 to 3) and "
                     + "discrete masks");
         }
-        return new MaskGeometry(masks.cells(), input.height(), input.width());
+        return image;
     }
 
     /**

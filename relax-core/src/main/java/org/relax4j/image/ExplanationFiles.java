@@ -2,10 +2,7 @@ package org.relax4j.image;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +11,16 @@ import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.Json;
 import org.relax4j.PixelMap;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.ResultFormat;
 
 /**
- * The files of one explained image, as {@code relax explain} and {@code relax dataset} write them: the maps as
- * {@code .npy} (importance, uncertainty, variance, u_relax, standard_error), a PNG per map plus {@code summary.png},
- * and {@code summary.json} (the explanation's provenance plus each map's file and range), written last.
+ * The files of one explained image, as {@code relax explain} and {@code relax dataset} write them, format by format
+ * ({@link #FORMATS}): the maps as {@code .npy} (importance, uncertainty, variance, u_relax, standard_error), a PNG per
+ * map plus {@code summary.png} (and {@code match.png} for a match), and {@code summary.json} (the explanation's
+ * provenance plus each map's file and range), written last.
  *
- * <p>Where the bytes go is the caller's: a {@link Sink} (a staging folder that is moved into place whole, say).
+ * <p>Where the bytes go is the caller's: a {@link FileSink} (a staging folder that is moved into place whole, say).
  */
 public final class ExplanationFiles {
     /** The summary's name; written last, so that its presence marks a complete set. */
@@ -29,32 +29,114 @@ public final class ExplanationFiles {
     public static final List<String> MAPS = List.of("importance", "uncertainty", "variance", "u_relax",
             "standard_error");
 
+    /** One explained image, as its files describe it. */
+    public record Result(String image, InputTensor rgb, Explanation explanation, Map<String, ?> model,
+                         String targetImage, InputTensor targetRgb) {
+        /** The maps in the order of {@link #MAPS}. */
+        PixelMap[] maps() {
+            return ExplanationFiles.maps(explanation).values().toArray(new PixelMap[0]);
+        }
+    }
+
+    /** The maps as NumPy {@code .npy} files, one per map. */
+    public static final ResultFormat<Result> NPY = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "npy";
+        }
+
+        @Override
+        public void write(Result r, FileSink sink) throws IOException {
+            PixelMap[] maps = r.maps();
+            for (int k = 0; k < maps.length; k++) {
+                PixelMap map = maps[k];
+                sink.write(MAPS.get(k) + ".npy", o -> Npy.write(o, map));
+            }
+        }
+    };
+
+    /** The maps over the image as PNG pictures, with {@code summary.png} (and {@code match.png} for a match). */
+    public static final ResultFormat<Result> PNG = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "png";
+        }
+
+        @Override
+        public void write(Result r, FileSink sink) throws IOException {
+            Explanation e = r.explanation();
+            InputTensor rgb = r.rgb();
+            png(sink, "summary.png", Heatmaps.renderSummary(rgb, e));
+            png(sink, "importance.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("importance",
+                    e.importance()))));
+            png(sink, "uncertainty.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("uncertainty",
+                    e.uncertainty()))));
+            png(sink, "u_relax.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("U-RELAX", e.uRelax(), true))));
+            PixelMap se = e.error().standardError();
+            png(sink, "standard_error.png", Heatmaps.render(rgb, List.of(e.error().isKnown()
+                    ? new Heatmaps.Panel("importance standard error", se)
+                    : new Heatmaps.Panel("standard error: too few masks to estimate",
+                            new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
+            if (r.targetRgb() != null) {
+                BufferedImage target = Heatmaps.renderImage(r.targetRgb(), "target");
+                BufferedImage matched = Heatmaps.render(rgb, List.of(new Heatmaps.Panel(String.format(
+                        java.util.Locale.ROOT, "what matches the target (similarity %.2f)", e.targetSimilarity()),
+                        e.importance())));
+                png(sink, "match.png", beside(target, matched));
+            }
+        }
+    };
+
+    /** {@value #SUMMARY}: the image, the provenance, and each map's {@code .npy} file with its range. */
+    public static final ResultFormat<Result> JSON = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "json";
+        }
+
+        @Override
+        public void write(Result r, FileSink sink) throws IOException {
+            PixelMap[] maps = r.maps();
+            Map<String, Object> mapJson = new LinkedHashMap<>();
+            for (int k = 0; k < maps.length; k++) {
+                Map<String, Object> stats = new LinkedHashMap<>();
+                stats.put("npy", MAPS.get(k) + ".npy");
+                stats.put("min", maps[k].min());
+                stats.put("max", maps[k].max());
+                mapJson.put(MAPS.get(k), stats);
+            }
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("image", r.image());
+            if (r.targetImage() != null) {
+                root.put("targetImage", r.targetImage());
+            }
+            // library, model, masking, settings, engine, masksUsed, errorEstimate, timings
+            root.putAll(r.explanation().provenance(r.model()).toMap());
+            root.put("maps", mapJson);
+            byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
+            sink.write(SUMMARY, o -> o.write(json));
+        }
+    };
+
+    /** The formats of an explained image's folder, in the order written: the summary last marks it complete. */
+    public static final List<ResultFormat<Result>> FORMATS = List.of(NPY, PNG, JSON);
+
     private ExplanationFiles() {
     }
 
-    /** Receives one named file's bytes. */
-    @FunctionalInterface
-    public interface Sink {
-        /**
-         * @param file a plain file name
-         * @param content writes the file's bytes to the stream it is given
-         */
-        void write(String file, Content content) throws IOException;
-    }
-
-    /** Writes a file's bytes. */
-    @FunctionalInterface
-    public interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** A sink that writes the files into {@code dir}. */
-    public static Sink into(Path dir) {
-        return (file, content) -> {
-            try (OutputStream out = Files.newOutputStream(dir.resolve(file))) {
-                content.writeTo(out);
-            }
-        };
+    /**
+     * {@return the explanation's maps by their file names ({@link #MAPS}), in that order: the one list of an
+     * explanation's maps for every format}
+     *
+     * @param e the explanation
+     */
+    public static Map<String, PixelMap> maps(Explanation e) {
+        PixelMap[] in = {e.importance(), e.uncertainty(), e.variance(), e.uRelax(), e.error().standardError()};
+        Map<String, PixelMap> m = new LinkedHashMap<>();
+        for (int k = 0; k < in.length; k++) {
+            m.put(MAPS.get(k), in[k]);
+        }
+        return m;
     }
 
     /**
@@ -65,14 +147,15 @@ public final class ExplanationFiles {
      * @param e the explanation
      * @param model what the caller says of the model, for the provenance (see {@link Explanation#provenance})
      */
-    public static void write(Sink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model)
+    public static void write(FileSink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model)
             throws IOException {
         write(sink, image, rgb, e, model, null, null);
     }
 
     /**
-     * Writes every file of one explained image, and for a match explanation (a target image) also {@code match.png}:
-     * the target image beside the importance over the explained one, and the target in {@code summary.json}.
+     * Writes every file of one explained image ({@link #FORMATS}), and for a match explanation (a target image) also
+     * {@code match.png}: the target image beside the importance over the explained one, and the target in
+     * {@code summary.json}.
      *
      * @param image the image's path or URI, for the summary
      * @param rgb the image as explained, RGB (3, H, W) in [0, 1] at the maps' size (the heatmaps' background)
@@ -83,45 +166,12 @@ public final class ExplanationFiles {
      * @param sink where the files go
      * @throws IOException if a file cannot be written
      */
-    public static void write(Sink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model,
+    public static void write(FileSink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model,
                              String targetImage, InputTensor targetRgb) throws IOException {
-        PixelMap[] maps = {e.importance(), e.uncertainty(), e.variance(), e.uRelax(), e.error().standardError()};
-        Map<String, Object> mapJson = new LinkedHashMap<>();
-        for (int k = 0; k < maps.length; k++) {
-            PixelMap map = maps[k];
-            String file = MAPS.get(k) + ".npy";
-            sink.write(file, o -> Npy.write(o, map));
-            Map<String, Object> stats = new LinkedHashMap<>();
-            stats.put("npy", file);
-            stats.put("min", map.min());
-            stats.put("max", map.max());
-            mapJson.put(MAPS.get(k), stats);
+        Result r = new Result(image, rgb, e, model, targetImage, targetRgb);
+        for (ResultFormat<Result> f : FORMATS) {
+            f.write(r, sink);
         }
-        png(sink, "summary.png", Heatmaps.renderSummary(rgb, e));
-        png(sink, "importance.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("importance", e.importance()))));
-        png(sink, "uncertainty.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("uncertainty", e.uncertainty()))));
-        png(sink, "u_relax.png", Heatmaps.render(rgb, List.of(new Heatmaps.Panel("U-RELAX", e.uRelax(), true))));
-        PixelMap se = e.error().standardError();
-        png(sink, "standard_error.png", Heatmaps.render(rgb, List.of(e.error().isKnown()
-                ? new Heatmaps.Panel("importance standard error", se)
-                : new Heatmaps.Panel("standard error: too few masks to estimate",
-                        new PixelMap(se.height(), se.width(), new float[se.height() * se.width()])))));
-        if (targetRgb != null) {
-            BufferedImage target = Heatmaps.renderImage(targetRgb, "target");
-            BufferedImage matched = Heatmaps.render(rgb, List.of(new Heatmaps.Panel(String.format(java.util.Locale.ROOT,
-                    "what matches the target (similarity %.2f)", e.targetSimilarity()), e.importance())));
-            png(sink, "match.png", beside(target, matched));
-        }
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("image", image);
-        if (targetImage != null) {
-            root.put("targetImage", targetImage);
-        }
-        // library, model, masking, settings, engine, masksUsed, errorEstimate, timings
-        root.putAll(e.provenance(model).toMap());
-        root.put("maps", mapJson);
-        byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
-        sink.write(SUMMARY, o -> o.write(json));
     }
 
     private static BufferedImage beside(BufferedImage a, BufferedImage b) {
@@ -136,7 +186,7 @@ public final class ExplanationFiles {
         return out;
     }
 
-    private static void png(Sink sink, String file, BufferedImage image) throws IOException {
+    private static void png(FileSink sink, String file, BufferedImage image) throws IOException {
         sink.write(file, o -> {
             if (!ImageIO.write(image, "png", o)) {
                 throw new IOException("no PNG writer in this JVM");

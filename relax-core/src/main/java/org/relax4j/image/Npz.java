@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -15,6 +14,8 @@ import java.util.zip.ZipOutputStream;
 import org.relax4j.Explanation;
 import org.relax4j.PixelMap;
 import org.relax4j.Provenance;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.ResultFormat;
 
 /**
  * Maps and their metadata in one NumPy {@code .npz} archive (a zip of {@code .npy} files, uncompressed), read by
@@ -59,14 +60,26 @@ public final class Npz {
      * @return a new ordered map
      */
     public static Map<String, PixelMap> maps(Explanation e) {
-        Map<String, PixelMap> maps = new LinkedHashMap<>();
-        maps.put("importance", e.importance());
-        maps.put("uncertainty", e.uncertainty());
-        maps.put("variance", e.variance());
-        maps.put("u_relax", e.uRelax());
-        maps.put("standard_error", e.error().standardError());
-        return maps;
+        return ExplanationFiles.maps(e);
     }
+
+    /**
+     * {@code maps.npz}: every map of an explained image and its provenance in one archive, as a {@link ResultFormat}
+     * beside the folder's own ({@link ExplanationFiles#FORMATS}).
+     */
+    public static final ResultFormat<ExplanationFiles.Result> FORMAT = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "npz";
+        }
+
+        @Override
+        public void write(ExplanationFiles.Result r, FileSink sink) throws IOException {
+            Explanation e = r.explanation();
+            String json = e.provenance(r.model()).toJson();
+            sink.write("maps.npz", o -> Npz.write(o, maps(e), json));
+        }
+    };
 
     /**
      * Writes {@code maps} and, if not null, {@code metadataJson} as the 0-d string array {@value #METADATA}.
@@ -78,18 +91,48 @@ public final class Npz {
      * @throws IOException if the file cannot be written
      */
     public static void write(Path file, Map<String, PixelMap> maps, String metadataJson) throws IOException {
-        for (String name : maps.keySet()) {
-            if (!NAME.matcher(name).matches() || name.equals(METADATA)) {
-                throw new IllegalArgumentException("array name '" + name + "' must be a Python identifier other than '"
-                        + METADATA + "'");
-            }
+        checkNames(maps);
+        try (OutputStream os = Files.newOutputStream(file)) {
+            write(os, maps, metadataJson);
         }
-        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+    }
+
+    /**
+     * As {@link #write(Path, Map, String)}, into a stream (left open).
+     *
+     * @param out where the archive goes
+     * @param maps arrays by name. Not modified.
+     * @param metadataJson JSON text, or null for none
+     * @throws IOException if writing fails
+     */
+    public static void write(OutputStream out, Map<String, PixelMap> maps, String metadataJson) throws IOException {
+        checkNames(maps);
+        ZipOutputStream zip = new ZipOutputStream(new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush(); // the caller's stream stays open
+            }
+        });
+        try (zip) {
             for (Map.Entry<String, PixelMap> m : maps.entrySet()) {
                 stored(zip, m.getKey() + ".npy", Npy.toBytes(m.getValue()));
             }
             if (metadataJson != null) {
                 stored(zip, METADATA + ".npy", unicodeScalar(metadataJson));
+            }
+        }
+    }
+
+    private static void checkNames(Map<String, PixelMap> maps) {
+        for (String name : maps.keySet()) {
+            if (!NAME.matcher(name).matches() || name.equals(METADATA)) {
+                throw new IllegalArgumentException("array name '" + name + "' must be a Python identifier other than '"
+                        + METADATA + "'");
             }
         }
     }

@@ -15,7 +15,7 @@ package org.relax4j.mask;
  * {@link MaskGeometry#maskRow}, so an image's masks are bit-identical to the reference's (a test checks it); rank 1
  * is one step and rank 3 three. Immutable and thread-safe; callers pass their own scratch.
  */
-public final class DomainGeometry {
+public final class DomainGeometry implements MaskRenderer {
     private final MaskDomain domain;
     private final int rank;
     private final int[] shape;
@@ -52,6 +52,7 @@ public final class DomainGeometry {
     }
 
     /** {@return the domain} */
+    @Override
     public MaskDomain domain() {
         return domain;
     }
@@ -148,6 +149,7 @@ public final class DomainGeometry {
      * @param source masks whose grids fit this domain
      * @param maskIndex the mask's index in {@code source}
      */
+    @Override
     public float[] render(MaskSource source, long maskIndex) {
         byte[] g = new byte[source.gridLength()];
         int[] s = new int[rank];

@@ -149,9 +149,16 @@ public final class MaskDomain {
         return n;
     }
 
-    /** {@return whether this is the reference's case, smooth masks over an image with the same cells on both axes} */
-    public boolean isSquareImage() {
-        return !discrete && shape.length == 2 && cells[0] == cells[1];
+    /**
+     * The renderer of this domain's masks: {@link MaskGeometry}, the fast path, for the reference's case (smooth
+     * masks over an image, the same cells on both axes), else {@link DomainGeometry}. Code with a faster path for
+     * images asks for it by the renderer's type, never by the domain's shape.
+     *
+     * @return a new renderer
+     */
+    public MaskRenderer renderer() {
+        boolean squareImage = !discrete && shape.length == 2 && cells[0] == cells[1];
+        return squareImage ? new MaskGeometry(cells[0], shape[0], shape[1]) : new DomainGeometry(this);
     }
 
     @Override

@@ -14,7 +14,7 @@ package org.relax4j.mask;
  *
  * <p>Immutable and thread-safe.
  */
-public final class MaskGeometry {
+public final class MaskGeometry implements MaskRenderer {
     private final int cells;
     private final int height;
     private final int width;
@@ -74,6 +74,12 @@ public final class MaskGeometry {
             u = 2 * (n - 1) - u;
         }
         return u;
+    }
+
+    /** {@return the domain: smooth masks over H × W with {@link #cells()} cells on both axes} */
+    @Override
+    public MaskDomain domain() {
+        return MaskDomain.smooth(new int[] {height, width}, new int[] {cells, cells});
     }
 
     /** {@return cells per grid side} */
@@ -197,6 +203,7 @@ public final class MaskGeometry {
      * @param index the mask's index in {@code source}
      * @throws IllegalArgumentException if the source has a different number of cells
      */
+    @Override
     public float[] render(MaskSource source, long index) {
         if (source.cells() != cells) {
             throw new IllegalArgumentException("source has " + source.cells() + " cells, geometry has " + cells);

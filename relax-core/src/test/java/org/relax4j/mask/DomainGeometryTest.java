@@ -99,6 +99,22 @@ class DomainGeometryTest {
         }
     }
 
+    /** One renderer per domain: the image fast path where it applies, and the same masks as the generic one. */
+    @Test
+    void eachDomainHasOneRendererAndTheFastPathAgreesWithTheGenericOne() {
+        MaskSource source = new RandomMasks(4, 7, 0.5f);
+        MaskDomain image = MaskDomain.of(new int[] {30, 23}, source);
+        MaskRenderer fast = image.renderer();
+        assertTrue(fast instanceof MaskGeometry, fast.getClass().getName());
+        assertEquals(image, fast.domain());
+        for (long n = 0; n < 5; n++) {
+            assertArrayEquals(new DomainGeometry(image).render(source, n), fast.render(source, n));
+        }
+        assertTrue(MaskDomain.smooth(new int[] {30, 23}, new int[] {7, 5}).renderer() instanceof DomainGeometry);
+        assertTrue(MaskDomain.smooth(new int[] {30}, new int[] {7}).renderer() instanceof DomainGeometry);
+        assertTrue(MaskDomain.discrete(new int[] {6, 6}).renderer() instanceof DomainGeometry);
+    }
+
     @Test
     void rankOneAndThreeMatchTheSeparableDefinition() {
         Random rnd = new Random(2);

@@ -17,6 +17,8 @@ import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.InputBatch;
 import org.relax4j.image.Normalization;
+import org.relax4j.model.InputAdapter;
+import org.relax4j.model.Layout;
 
 /**
  * An {@link Encoder} over a DJL {@code Predictor<NDList, NDList>} or a {@code ZooModel<NDList, NDList>} (load the
@@ -26,7 +28,7 @@ import org.relax4j.image.Normalization;
  * Criteria<NDList, NDList> criteria = Criteria.builder().setTypes(NDList.class, NDList.class)
  *         .optModelPath(Path.of("model.onnx")).optEngine("OnnxRuntime").build();
  * try (ZooModel<NDList, NDList> model = criteria.loadModel();
- *      DjlEncoder encoder = DjlEncoder.builder(model).layout(DjlEncoder.Layout.NHWC)
+ *      DjlEncoder encoder = DjlEncoder.builder(model).layout(Layout.NHWC)
  *              .pixels(Normalization.unit()).build()) {
  *     Explanation e = relax.explain(x, encoder, null, null);
  * }
@@ -57,14 +59,6 @@ import org.relax4j.image.Normalization;
  * uses relax-onnx's {@code OnnxEncoder}, start DJL's engine first ({@code Engine.getEngine("OnnxRuntime")}).
  */
 public final class DjlEncoder implements Encoder, AutoCloseable {
-
-    /** How the model's 4-D input is laid out. */
-    public enum Layout {
-        /** (N, C, H, W), as RELAX's batches. */
-        NCHW,
-        /** (N, H, W, C), as TensorFlow and Keras models. */
-        NHWC
-    }
 
     /** Options for {@link DjlEncoder}; every setter validates its value and names it in the exception. */
     public static final class Builder {
@@ -197,9 +191,8 @@ public final class DjlEncoder implements Encoder, AutoCloseable {
     private final boolean ownsManager;
     private final Layout layout;
     private final Normalization pixels;
-    private final Normalization.Conversion conversion;
+    private final InputAdapter adapter;
     private final int outputIndex;
-    private final int maxBatch;
     private final String source;
     private float[] staging;
     private boolean closed;
@@ -207,9 +200,8 @@ public final class DjlEncoder implements Encoder, AutoCloseable {
     private DjlEncoder(Builder b, Normalization pixels, Normalization.Conversion conversion) {
         this.layout = b.layout;
         this.pixels = pixels;
-        this.conversion = conversion;
+        this.adapter = new InputAdapter(b.layout, conversion, b.maxBatch, 0);
         this.outputIndex = b.outputIndex;
-        this.maxBatch = b.maxBatch;
         if (b.model != null) {
             this.source = "DJL model '" + b.model.getName() + "'";
             this.predictor = b.model.newPredictor();
@@ -263,7 +255,7 @@ public final class DjlEncoder implements Encoder, AutoCloseable {
             throw new IllegalStateException(source + " encoder is closed");
         }
         int total = batch.size();
-        int chunk = maxBatch > 0 ? Math.min(maxBatch, total) : total;
+        int chunk = adapter.chunk(total);
         int c = batch.channels();
         int h = batch.height();
         int w = batch.width();
@@ -272,7 +264,7 @@ public final class DjlEncoder implements Encoder, AutoCloseable {
         int dim = -1;
         for (int start = 0; start < total; start += chunk) {
             int rows = Math.min(chunk, total - start);
-            Shape shape = layout == Layout.NHWC ? new Shape(rows, h, w, c) : new Shape(rows, c, h, w);
+            Shape shape = new Shape(layout.shape(rows, c, h, w));
             float[] values = layOut(batch, start, rows, sample);
             try (NDManager sub = manager.newSubManager()) {
                 NDArray x = sub.create(values, shape);
@@ -312,23 +304,13 @@ public final class DjlEncoder implements Encoder, AutoCloseable {
         return new Embeddings(total, dim, out);
     }
 
-    /** Inputs [start, start+rows) in the model's layout and pixel space; the reused staging array or the batch's. */
+    /** Inputs [start, start+rows) in the model's layout and pixel space, in the reused staging array. */
     private float[] layOut(InputBatch batch, int start, int rows, int sample) {
         int n = rows * sample;
         if (staging == null || staging.length != n) {
             staging = new float[n];
         }
-        int src = batch.offsetOf(start);
-        int plane = batch.height() * batch.width();
-        Normalization.Conversion conv = conversion != null ? conversion
-                : Normalization.Conversion.identity(batch.channels());
-        if (layout == Layout.NHWC) {
-            conv.applyToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), plane);
-        } else if (conversion != null) {
-            conversion.apply(batch.data(), src, staging, 0, rows, batch.channels(), plane);
-        } else {
-            System.arraycopy(batch.data(), src, staging, 0, n);
-        }
+        adapter.copy(batch, start, rows, staging, 0);
         return staging;
     }
 

@@ -32,6 +32,7 @@ import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
+import org.relax4j.model.Layout;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 import org.relax4j.tfjs.OnnxModelBuilder;
@@ -87,9 +88,9 @@ class DjlEncoderTest {
         InputTensor x = Normalization.imagenet().normalize(Images.resize(Images.read(Path.of("..", "samples",
                 "chelsea.png")), size, size));
         try (ZooModel<NDList, NDList> model = load(file);
-             DjlEncoder djl = DjlEncoder.builder(model).layout(DjlEncoder.Layout.NHWC)
+             DjlEncoder djl = DjlEncoder.builder(model).layout(Layout.NHWC)
                      .pixels(Normalization.unit()).build();
-             OnnxEncoder onnx = OnnxEncoder.builder(file).layout(OnnxEncoder.Layout.NHWC)
+             OnnxEncoder onnx = OnnxEncoder.builder(file).layout(Layout.NHWC)
                      .pixels(Normalization.unit()).build()) {
             InputBatch batch = InputBatch.of(x);
             Embeddings a = djl.encode(batch);
@@ -112,7 +113,7 @@ class DjlEncoderTest {
         Image img = ImageFactory.getInstance().fromFile(Path.of("..", "samples", "chelsea.png"));
         InputTensor x = DjlImages.readImageNet(img, PretrainedModels.MOBILENET_V2_SIZE);
         try (ZooModel<NDList, NDList> model = load(file);
-             DjlEncoder djl = DjlEncoder.builder(model).layout(DjlEncoder.Layout.NHWC)
+             DjlEncoder djl = DjlEncoder.builder(model).layout(Layout.NHWC)
                      .pixels(PretrainedModels.MOBILENET_V2_PIXELS).build();
              OnnxEncoder onnx = PretrainedModels.openMobileNetV2(PretrainedModels.defaultCacheDir(), 0, s -> { })) {
             Explanation viaDjl = explain(x, djl, 32);
@@ -131,11 +132,11 @@ class DjlEncoderTest {
              Predictor<NDList, NDList> predictor = model.newPredictor()) {
             float[] whole;
             try (DjlEncoder enc = DjlEncoder.builder(predictor).manager(model.getNDManager())
-                    .layout(DjlEncoder.Layout.NHWC).build()) {
+                    .layout(Layout.NHWC).build()) {
                 whole = enc.encode(new InputBatch(v, 0, 3, 3, 8, 8)).data();
             }
             try (DjlEncoder chunked = DjlEncoder.builder(predictor).manager(model.getNDManager())
-                    .layout(DjlEncoder.Layout.NHWC).maxBatch(2).build()) {
+                    .layout(Layout.NHWC).maxBatch(2).build()) {
                 assertArrayEquals(whole, chunked.encode(new InputBatch(v, 0, 3, 3, 8, 8)).data(), 0f);
                 // the wrong layout: the model rejects (1, 3, 8, 8) where it wants (N, 8, 8, 3)
                 DjlEncoder wrong = DjlEncoder.builder(predictor).manager(model.getNDManager()).build();
@@ -147,7 +148,7 @@ class DjlEncoderTest {
                 assertThrows(IllegalStateException.class, () -> wrong.encode(new InputBatch(v, 0, 1, 3, 8, 8)));
             }
             try (DjlEncoder again = DjlEncoder.builder(predictor).manager(model.getNDManager())
-                    .layout(DjlEncoder.Layout.NHWC).build()) {
+                    .layout(Layout.NHWC).build()) {
                 assertArrayEquals(whole, again.encode(new InputBatch(v, 0, 3, 3, 8, 8)).data(), 0f,
                         "closing an encoder left the caller's predictor open");
             }

@@ -19,6 +19,7 @@ import org.relax4j.RelaxConfig;
 import org.relax4j.djl.DjlEncoder;
 import org.relax4j.djl.DjlImages;
 import org.relax4j.image.Normalization;
+import org.relax4j.model.Layout;
 
 /** Example 6: a DJL model (here through DJL's ONNX Runtime engine) as the encoder, a DJL image as the input. */
 public final class DjlExample {
@@ -50,7 +51,7 @@ public final class DjlExample {
         InputTensor x = DjlImages.readImageNet(image, size);       // resized, ImageNet-normalised
         try (ZooModel<NDList, NDList> model = criteria.loadModel();
              DjlEncoder encoder = DjlEncoder.builder(model)
-                     .layout(DjlEncoder.Layout.NHWC)                // laid out in Java, before DJL sees it
+                     .layout(Layout.NHWC)                           // laid out in Java, before DJL sees it
                      .pixels(Normalization.unit())
                      .build();
              Relax relax = new Relax(RelaxConfig.builder().masks(masks).build())) {

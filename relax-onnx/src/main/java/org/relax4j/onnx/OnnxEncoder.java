@@ -25,6 +25,9 @@ import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.InputBatch;
 import org.relax4j.image.Normalization;
+import org.relax4j.model.InputAdapter;
+import org.relax4j.model.Layout;
+import org.relax4j.model.ModelDescriptor;
 
 /**
  * An {@link Encoder} that runs an ONNX model with ONNX Runtime.
@@ -54,8 +57,8 @@ import org.relax4j.image.Normalization;
  * {@code addTensorrt}); {@code OrtEnvironment.getAvailableProviders()} tells whether the provider is there.
  *
  * <p><b>Input.</b> The model's input must be a rank-4 float tensor. RELAX hands over NCHW batches; for a model
- * whose input is NHWC ({@link Layout#NHWC}, or {@link Layout#AUTO} inferred from the input's shape) each batch
- * is transposed into a reused direct buffer; NCHW batches are copied into it. Fixed C, H, W dimensions of the
+ * whose input is NHWC ({@link Layout#NHWC}, set or inferred from the input's shape) each batch is transposed
+ * into a reused direct buffer ({@link InputAdapter}, as every image encoder does); NCHW batches are copied into it. Fixed C, H, W dimensions of the
  * model are checked against every batch. A model with a fixed batch size {@code n} is run on chunks of
  * {@code n} inputs, the last chunk zero-padded and the padded rows dropped; a dynamic batch dimension takes the
  * whole batch, or chunks of {@link Builder#maxBatch(int)}.
@@ -75,16 +78,6 @@ import org.relax4j.image.Normalization;
  */
 public final class OnnxEncoder implements Encoder, AutoCloseable {
 
-    /** How the model's 4-D input is laid out. */
-    public enum Layout {
-        /** (N, C, H, W), as RELAX's batches. */
-        NCHW,
-        /** (N, H, W, C), as TensorFlow models. */
-        NHWC,
-        /** Inferred from the model's input shape: NHWC if the last dimension is 1 or 3 and dimension 1 is not. */
-        AUTO
-    }
-
     /** Options for {@link OnnxEncoder}; every setter validates its value and names it in the exception. */
     public static final class Builder {
         private final Path modelPath;
@@ -97,7 +90,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         private Normalization modelPixels;
         private String inputName;
         private String outputName;
-        private Layout layout = Layout.AUTO;
+        private Layout layout;
         private int intraOpThreads;
         private int maxBatch;
         private boolean allowSpinning;
@@ -170,13 +163,13 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         }
 
         /**
-         * The input's layout (default {@link Layout#AUTO}).
+         * The input's layout (default null: inferred from the model's declared input shape, {@link Layout#infer}).
          *
-         * @param layout how the model's input is laid out
+         * @param layout how the model's input is laid out, or null to infer it
          * @return this builder
          */
         public Builder layout(Layout layout) {
-            this.layout = Objects.requireNonNull(layout, "layout");
+            this.layout = layout;
             return this;
         }
 
@@ -309,23 +302,24 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
     }
 
     private final String source;
+    private final Path modelFile;
     private final OrtEnvironment env;
     private final OrtSession.SessionOptions options;
     private final OrtSession session;
     private final boolean ownsSession;
     private final Normalization modelPixels;
-    private final Normalization.Conversion conversion;
     private final String inputName;
     private final String outputName;
     private final long[] inputShape;
+    private final int dimension;
     private final Layout layout;
-    private final int fixedBatch;
-    private final int maxBatch;
+    private final InputAdapter adapter;
     private FloatBuffer direct;
     private float[] staging;
     private boolean closed;
 
     private OnnxEncoder(Builder b) {
+        modelFile = b.modelPath;
         source = b.modelPath != null ? b.modelPath.toString()
                 : b.modelBytes != null ? "<" + b.modelBytes.length + " model bytes>" : "<caller's OrtSession>";
         env = OrtEnvironment.getEnvironment();
@@ -376,12 +370,11 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
             inputName = in;
             outputName = out;
             inputShape = shape;
-            layout = b.layout != Layout.AUTO ? b.layout : inferLayout(shape);
-            fixedBatch = shape[0] > 0 ? (int) shape[0] : 0;
-            maxBatch = b.maxBatch;
+            dimension = declaredDimension(to.getShape());
+            layout = b.layout != null ? b.layout : Layout.infer(shape);
             modelPixels = b.modelPixels != null ? b.modelPixels : b.inputPixels;
-            Normalization.Conversion conv = b.inputPixels.conversionTo(modelPixels);
-            conversion = conv.isIdentity() ? null : conv;
+            adapter = new InputAdapter(layout, b.inputPixels.conversionTo(modelPixels), b.maxBatch,
+                    shape[0] > 0 ? (int) shape[0] : 0);
             options = opts;
             session = s;
         } catch (OrtException e) {
@@ -393,11 +386,54 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         }
     }
 
-    /** NHWC if the last dimension is 1 or 3 and dimension 1 is not; otherwise NCHW. */
-    static Layout inferLayout(long[] shape) {
-        boolean lastIsChannels = shape[3] == 1 || shape[3] == 3;
-        boolean secondIsChannels = shape[1] == 1 || shape[1] == 3;
-        return lastIsChannels && !secondIsChannels ? Layout.NHWC : Layout.NCHW;
+    /**
+     * The descriptor of the ONNX file at {@code file} as {@link #descriptor} gives it once open, without keeping it
+     * open: for a driver that describes a model its executors will open.
+     *
+     * @param file the ONNX file
+     * @param inputName the input to feed, or null for the model's first
+     * @param outputName the output to explain, or null for its first
+     * @param pixels the pixel space the model takes
+     * @return the descriptor, named after the file
+     * @throws IllegalArgumentException as {@link Builder#build()}
+     * @throws EncoderException if ONNX Runtime cannot load the model
+     */
+    public static ModelDescriptor describe(Path file, String inputName, String outputName, Normalization pixels) {
+        Builder b = builder(file).intraOpThreads(1).pixels(pixels);
+        if (inputName != null) {
+            b.inputName(inputName);
+        }
+        if (outputName != null) {
+            b.outputName(outputName);
+        }
+        try (OnnxEncoder e = b.build()) {
+            return e.descriptor(file.getFileName().toString(), null);
+        }
+    }
+
+    /** The product of an output's non-batch dimensions when all are declared, else 0. */
+    private static int declaredDimension(long[] shape) {
+        long d = 1;
+        for (int k = 1; k < shape.length; k++) {
+            if (shape[k] <= 0) {
+                return 0;
+            }
+            d *= shape[k];
+        }
+        return shape.length < 2 || d > Integer.MAX_VALUE ? 0 : (int) d;
+    }
+
+    /**
+     * This encoder's model as provenance records it: the file, the input and output in use, the layout, the pixel
+     * space, and the representation's dimension when the model declares it.
+     *
+     * @param name the model's name (e.g. the registry's, or the file's name)
+     * @param origin where the model came from, or null
+     * @return the descriptor
+     */
+    public ModelDescriptor descriptor(String name, String origin) {
+        return new ModelDescriptor(name, origin, modelFile == null ? null : modelFile.toAbsolutePath().toString(),
+                inputName, outputName, layout, modelPixels, dimension);
     }
 
     private static String describe(Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs) {
@@ -457,7 +493,7 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
     }
 
     /**
-     * The input layout in use ({@link Layout#AUTO} resolved).
+     * The input layout in use (inferred from the model's input shape unless set).
      *
      * @return {@link Layout#NCHW} or {@link Layout#NHWC}
      */
@@ -487,15 +523,15 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
         checkDim(w, layout == Layout.NHWC ? 2 : 3, "width", batch);
 
         int total = batch.size();
-        int chunk = fixedBatch > 0 ? fixedBatch : (maxBatch > 0 ? Math.min(maxBatch, total) : total);
+        int chunk = adapter.chunk(total);
         int sample = batch.sampleLength();
         float[] out = null;
         int dim = -1;
         for (int start = 0; start < total; start += chunk) {
             int rows = Math.min(chunk, total - start);
-            int runRows = fixedBatch > 0 ? fixedBatch : rows;
+            int runRows = adapter.runRows(rows);
             FloatBuffer in = fill(batch, start, rows, runRows, sample);
-            long[] shape = layout == Layout.NHWC ? new long[] {runRows, h, w, c} : new long[] {runRows, c, h, w};
+            long[] shape = layout.shape(runRows, c, h, w);
             float[] result;
             try (OnnxTensor tensor = OnnxTensor.createTensor(env, in, shape);
                  OrtSession.Result r = session.run(Map.of(inputName, tensor), Set.of(outputName))) {
@@ -541,22 +577,14 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
                     .asFloatBuffer();
         }
         direct.clear();
-        int src = batch.offsetOf(start);
-        if (layout == Layout.NHWC || conversion != null) {
+        if (adapter.isPassThrough()) {
+            direct.put(batch.data(), batch.offsetOf(start), rows * sample);
+        } else {
             if (staging == null || staging.length < rows * sample) {
                 staging = new float[rows * sample];
             }
-            int plane = batch.height() * batch.width();
-            if (layout == Layout.NHWC && conversion != null) {
-                conversion.applyToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), plane);
-            } else if (layout == Layout.NHWC) {
-                nchwToNhwc(batch.data(), src, staging, 0, rows, batch.channels(), batch.height(), batch.width());
-            } else {
-                conversion.apply(batch.data(), src, staging, 0, rows, batch.channels(), plane);
-            }
+            adapter.copy(batch, start, rows, staging, 0);
             direct.put(staging, 0, rows * sample);
-        } else {
-            direct.put(batch.data(), src, rows * sample);
         }
         for (int k = rows * sample; k < needed; k++) {
             direct.put(0f);
@@ -609,23 +637,4 @@ public final class OnnxEncoder implements Encoder, AutoCloseable {
                 + ", pixels " + modelPixels + ", output '" + outputName + "']";
     }
 
-    /**
-     * {@code [n, c, h, w]} from {@code src[srcOffset..]} → {@code [n, h, w, c]} into {@code dst[dstOffset..]}:
-     * {@code dst[b][i][j][ch] = src[b][ch][i][j]}.
-     */
-    static void nchwToNhwc(float[] src, int srcOffset, float[] dst, int dstOffset, int n, int c, int h, int w) {
-        int plane = h * w;
-        int sample = plane * c;
-        for (int b = 0; b < n; b++) {
-            int sBase = srcOffset + b * sample;
-            int dBase = dstOffset + b * sample;
-            for (int ch = 0; ch < c; ch++) {
-                int s = sBase + ch * plane;
-                int d = dBase + ch;
-                for (int p = 0; p < plane; p++) {
-                    dst[d + p * c] = src[s + p];
-                }
-            }
-        }
-    }
 }

@@ -6,9 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,9 +23,11 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import ai.onnxruntime.OrtSession;
 import org.relax4j.image.Normalization;
+import org.relax4j.io.StagedFolder;
+import org.relax4j.model.Layout;
+import org.relax4j.model.ModelDescriptor;
 import org.relax4j.tfjs.TfjsGraphModel;
 import org.relax4j.tfjs.TfjsToOnnx;
 
@@ -81,6 +80,11 @@ public final class PretrainedModels {
     public static final Normalization MOBILENET_V2_PIXELS = Normalization.unit();
     /** Environment variable that overrides the cache directory. */
     public static final String CACHE_ENV = "RELAX4J_CACHE";
+    /** The registry's name of the pretrained MobileNetV2 embedding, as the command line and Spark spell it. */
+    public static final String MOBILENET_V2 = "mobilenet-v2";
+    /** Where the MobileNetV2 embedding comes from, for provenance. */
+    public static final String MOBILENET_V2_ORIGIN = "npm nsfwjs@" + NSFWJS_VERSION + " dist/models/mobilenet_v2_mid, "
+            + "converted from TensorFlow.js to ONNX";
 
     private static final long NPM_TIMEOUT_MINUTES = 10;
 
@@ -165,16 +169,14 @@ public final class PretrainedModels {
                 throw new IllegalStateException(tgz + " has no " + NSFWJS_MODEL_PATH + "model.min.js; entries found: "
                         + files.keySet());
             }
-            Path staged = tmp.resolve("mobilenet_v2_mid");
-            Files.createDirectories(staged);
-            for (Map.Entry<String, byte[]> e : files.entrySet()) {
-                Files.write(staged.resolve(e.getKey().substring(NSFWJS_MODEL_PATH.length())), e.getValue());
-            }
-            CacheIntegrity.recordDirectory(staged);
-            try {
-                Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                log.accept(dir + " appeared meanwhile; using it");
+            try (StagedFolder staged = StagedFolder.begin(dir.getParent(), dir.getFileName().toString())) {
+                for (Map.Entry<String, byte[]> e : files.entrySet()) {
+                    Files.write(staged.path().resolve(e.getKey().substring(NSFWJS_MODEL_PATH.length())), e.getValue());
+                }
+                CacheIntegrity.recordDirectory(staged.path());
+                if (!staged.publish(existing -> false)) {
+                    log.accept(dir + " appeared meanwhile; using it");
+                }
             }
             log.accept("extracted " + files.size() + " files to " + dir);
             return dir;
@@ -241,13 +243,72 @@ public final class PretrainedModels {
     private static OnnxEncoder openMobileNetV2(Path cacheDir, Consumer<String> log,
                                                UnaryOperator<OnnxEncoder.Builder> options) {
         Path model = ensureMobileNetV2(cacheDir, log);
-        OnnxEncoder.Builder b = OnnxEncoder.builder(model).inputName(MOBILENET_V2_INPUT).layout(OnnxEncoder.Layout.NHWC)
-                .pixels(MOBILENET_V2_PIXELS);
+        OnnxEncoder.Builder b = builder(MOBILENET_V2, model);
         try {
             return options.apply(b).build();
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot load the cached model " + model + " (delete it and it is rebuilt "
                     + "on the next run): " + e.getMessage(), e);
+        }
+    }
+
+    // ---- the registry: every entry point names, describes and opens pretrained models through these ----
+
+    /** {@return the names of the pretrained models, as the command line and Spark take them} */
+    public static List<String> names() {
+        return List.of(MOBILENET_V2);
+    }
+
+    /** {@return whether {@code name} is a pretrained model's name} */
+    public static boolean isPretrained(String name) {
+        return names().contains(name);
+    }
+
+    /**
+     * The pretrained model's identity for provenance, the same from every entry point.
+     *
+     * @param name a name from {@link #names()}
+     * @param cacheDir where the model is (or will be) cached
+     * @return the descriptor
+     * @throws IllegalArgumentException if the name is not a pretrained model's, listing the valid names
+     */
+    public static ModelDescriptor descriptor(String name, Path cacheDir) {
+        requireKnown(name);
+        return new ModelDescriptor(MOBILENET_V2, MOBILENET_V2_ORIGIN,
+                cacheDir.resolve(MOBILENET_V2_FILE).toAbsolutePath().toString(), MOBILENET_V2_INPUT,
+                MOBILENET_V2_EMBEDDING_NODE, Layout.NHWC, MOBILENET_V2_PIXELS, MOBILENET_V2_DIM);
+    }
+
+    /**
+     * Makes sure the pretrained model is in the cache, converting it on first use.
+     *
+     * @param name a name from {@link #names()}
+     * @return the model file
+     * @throws IllegalArgumentException if the name is not a pretrained model's, listing the valid names
+     */
+    public static Path ensure(String name, Path cacheDir, Consumer<String> log) {
+        requireKnown(name);
+        return ensureMobileNetV2(cacheDir, log);
+    }
+
+    /**
+     * A builder for the pretrained model's file wherever it is (the cache, or a copy shipped to a Spark executor),
+     * with the model's input, layout and pixel space set.
+     *
+     * @param name a name from {@link #names()}
+     * @param file the model file
+     * @return the builder, to which the caller adds threads or session options
+     * @throws IllegalArgumentException if the name is not a pretrained model's, listing the valid names
+     */
+    public static OnnxEncoder.Builder builder(String name, Path file) {
+        requireKnown(name);
+        return OnnxEncoder.builder(file).inputName(MOBILENET_V2_INPUT).layout(Layout.NHWC).pixels(MOBILENET_V2_PIXELS);
+    }
+
+    private static void requireKnown(String name) {
+        if (!isPretrained(name)) {
+            throw new IllegalArgumentException("no pretrained model named '" + name + "'; the pretrained models are "
+                    + names());
         }
     }
 
@@ -371,20 +432,12 @@ public final class PretrainedModels {
         }
     }
 
+    /** Best-effort removal of a temporary or damaged cache folder. */
     private static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort clean-up of a temporary directory
-                }
-            });
-        } catch (IOException ignored) {
-            // best effort clean-up of a temporary directory
+        try {
+            StagedFolder.deleteTree(root);
+        } catch (UncheckedIOException ignored) {
+            // what could not be removed is left for the next run's clean-up
         }
     }
 }

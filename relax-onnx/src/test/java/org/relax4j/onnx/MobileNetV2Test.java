@@ -19,6 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.relax4j.model.Layout;
 import org.relax4j.tfjs.TfjsGraphModel;
 import org.relax4j.tfjs.TfjsToOnnx;
 import org.relax4j.Embeddings;
@@ -92,7 +93,7 @@ class MobileNetV2Test {
         try (OnnxEncoder e = OnnxEncoder.builder(cachedModel).intraOpThreads(1).build()) {
             assertEquals(PretrainedModels.MOBILENET_V2_INPUT, e.inputName());
             assertArrayEquals(new long[] {-1, S, S, 3}, e.inputShape());
-            assertEquals(OnnxEncoder.Layout.NHWC, e.layout());
+            assertEquals(Layout.NHWC, e.layout());
         }
     }
 

@@ -18,6 +18,7 @@ import org.relax4j.Embeddings;
 import org.relax4j.Fixtures;
 import org.relax4j.InputBatch;
 import org.relax4j.image.Normalization;
+import org.relax4j.model.Layout;
 import org.relax4j.tfjs.OnnxModelBuilder;
 
 class OnnxEncoderTest {
@@ -57,7 +58,7 @@ class OnnxEncoderTest {
         byte[] model = channelMeanModel(new long[] {2, 4, 5, 3}, true);
         float[] x = Fixtures.randomFloats(5 * 3 * 4 * 5, -1f, 1f, 3);
         try (OnnxEncoder enc = OnnxEncoder.builder(model).build()) {
-            assertEquals(OnnxEncoder.Layout.NHWC, enc.layout(), "AUTO infers NHWC from [2, 4, 5, 3]");
+            assertEquals(Layout.NHWC, enc.layout(), "AUTO infers NHWC from [2, 4, 5, 3]");
             Embeddings e = enc.encode(new InputBatch(x, 0, 5, 3, 4, 5));
             assertEquals(5, e.rows());
             assertEquals(3, e.dim());
@@ -71,7 +72,7 @@ class OnnxEncoderTest {
         float[] x = Fixtures.randomFloats(7 * 3 * 16 + 48, -1f, 1f, 4);
         InputBatch batch = new InputBatch(x, 48, 7, 3, 4, 4); // a view that starts at an offset
         float[] expected = channelMeans(java.util.Arrays.copyOfRange(x, 48, x.length), 7, 3, 16);
-        try (OnnxEncoder whole = OnnxEncoder.builder(model).layout(OnnxEncoder.Layout.NCHW).build();
+        try (OnnxEncoder whole = OnnxEncoder.builder(model).layout(Layout.NCHW).build();
              OnnxEncoder chunked = OnnxEncoder.builder(model).maxBatch(3).build()) {
             assertArrayEquals(expected, whole.encode(batch).data(), 1e-5f);
             assertArrayEquals(expected, chunked.encode(batch).data(), 1e-5f);
@@ -90,7 +91,7 @@ class OnnxEncoderTest {
             expected[i] = Math.max(0, x[i]);
         }
         try (OnnxEncoder enc = OnnxEncoder.builder(b.toBytes("t", "1")).build()) {
-            assertEquals(OnnxEncoder.Layout.NCHW, enc.layout());
+            assertEquals(Layout.NCHW, enc.layout());
             Embeddings e = enc.encode(new InputBatch(x, 0, 2, 2, 3, 4));
             assertEquals(24, e.dim());
             assertArrayEquals(expected, e.data(), 0f);
@@ -163,11 +164,11 @@ class OnnxEncoderTest {
 
     @Test
     void layoutIsInferredFromTheInputShape() {
-        assertEquals(OnnxEncoder.Layout.NHWC, OnnxEncoder.inferLayout(new long[] {-1, 224, 224, 3}));
-        assertEquals(OnnxEncoder.Layout.NHWC, OnnxEncoder.inferLayout(new long[] {1, 28, 28, 1}));
-        assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, 3, 224, 224}));
-        assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, 3, 8, 3}));
-        assertEquals(OnnxEncoder.Layout.NCHW, OnnxEncoder.inferLayout(new long[] {-1, -1, -1, -1}));
+        assertEquals(Layout.NHWC, Layout.infer(new long[] {-1, 224, 224, 3}));
+        assertEquals(Layout.NHWC, Layout.infer(new long[] {1, 28, 28, 1}));
+        assertEquals(Layout.NCHW, Layout.infer(new long[] {-1, 3, 224, 224}));
+        assertEquals(Layout.NCHW, Layout.infer(new long[] {-1, 3, 8, 3}));
+        assertEquals(Layout.NCHW, Layout.infer(new long[] {-1, -1, -1, -1}));
     }
 
     /** Input "x" of the given shape, output "y" = x. */

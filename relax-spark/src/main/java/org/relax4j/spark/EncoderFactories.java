@@ -10,6 +10,7 @@ import org.apache.spark.SparkFiles;
 import org.apache.spark.sql.SparkSession;
 import org.relax4j.Encoder;
 import org.relax4j.image.Normalization;
+import org.relax4j.model.ModelDescriptor;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 
@@ -29,28 +30,22 @@ public final class EncoderFactories {
      * @param log receives the conversion's progress lines on the driver
      */
     public static EncoderFactory mobileNetV2(SparkSession spark, Path cacheDir, Consumer<String> log) {
-        Path model = PretrainedModels.ensureMobileNetV2(cacheDir, log);
+        String name = PretrainedModels.MOBILENET_V2;
+        Path model = PretrainedModels.ensure(name, cacheDir, log);
         spark.sparkContext().addFile(model.toAbsolutePath().toString());
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", "mobilenet-v2");
-        json.put("source", "npm nsfwjs@" + PretrainedModels.NSFWJS_VERSION + " dist/models/mobilenet_v2_mid, "
-                + "converted from TensorFlow.js to ONNX");
-        json.put("file", model.toAbsolutePath().toString());
-        json.put("output", PretrainedModels.MOBILENET_V2_EMBEDDING_NODE);
-        json.put("dimension", PretrainedModels.MOBILENET_V2_DIM);
-        json.put("pixels", "unit");
-        return new OnnxFileFactory(model.getFileName().toString(), null, null, OnnxEncoder.Layout.NHWC, true,
-                "mobilenet-v2 (" + PretrainedModels.MOBILENET_V2_DIM + "-d embedding)", json);
+        return new OnnxFileFactory(model.getFileName().toString(), name, null, null, true,
+                PretrainedModels.descriptor(name, cacheDir));
     }
 
     /**
-     * An ONNX model file, shipped with {@code addFile}.
+     * An ONNX model file, shipped with {@code addFile}; described on the driver as {@link OnnxEncoder#describe} does
+     * (the same description as the command line's, for the same file).
      *
      * @param inputName the input to feed, or null for the model's first
      * @param outputName the output to explain, or null for its first
      * @param unitPixels true if the model takes RGB in [0, 1] (the encoder then maps the ImageNet-normalised masked
      *        input into that space, {@link Normalization#unit()}), false if it takes ImageNet-normalised input
-     * @throws IllegalArgumentException if there is no file at {@code model}
+     * @throws IllegalArgumentException if there is no file at {@code model}, or it has no such input or output
      */
     public static EncoderFactory onnx(SparkSession spark, Path model, String inputName, String outputName,
                                       boolean unitPixels) {
@@ -58,51 +53,48 @@ public final class EncoderFactories {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no ONNX file at " + model);
         }
+        ModelDescriptor d = OnnxEncoder.describe(model, inputName, outputName,
+                unitPixels ? Normalization.unit() : Normalization.imagenet());
         spark.sparkContext().addFile(model.toAbsolutePath().toString());
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("name", model.getFileName().toString());
-        json.put("file", model.toAbsolutePath().toString());
-        json.put("input", inputName);
-        json.put("output", outputName);
-        json.put("pixels", unitPixels ? "unit" : "imagenet");
-        return new OnnxFileFactory(model.getFileName().toString(), inputName, outputName, null, unitPixels,
-                model.toString(), json);
+        return new OnnxFileFactory(model.getFileName().toString(), null, d.input(), d.output(), unitPixels, d);
     }
 
     /** Opens a file shipped with {@code addFile} on the executor. */
     static final class OnnxFileFactory implements EncoderFactory {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         private final String fileName;
+        private final String pretrained;
         private final String inputName;
         private final String outputName;
-        private final OnnxEncoder.Layout layout;
         private final boolean unitPixels;
         private final String description;
         private final LinkedHashMap<String, Object> json;
 
-        OnnxFileFactory(String fileName, String inputName, String outputName, OnnxEncoder.Layout layout,
-                        boolean unitPixels, String description, Map<String, Object> json) {
+        /** @param pretrained the registry's name of a pretrained model, or null for a plain ONNX file */
+        OnnxFileFactory(String fileName, String pretrained, String inputName, String outputName, boolean unitPixels,
+                        ModelDescriptor descriptor) {
             this.fileName = fileName;
+            this.pretrained = pretrained;
             this.inputName = inputName;
             this.outputName = outputName;
-            this.layout = layout;
             this.unitPixels = unitPixels;
-            this.description = description;
-            this.json = new LinkedHashMap<>(json);
+            this.description = descriptor.summary();
+            this.json = new LinkedHashMap<>(descriptor.toMap());
         }
 
         @Override
         public Encoder open(int threads) {
-            OnnxEncoder.Builder b = OnnxEncoder.builder(Path.of(SparkFiles.get(fileName))).intraOpThreads(threads);
+            Path file = Path.of(SparkFiles.get(fileName));
+            if (pretrained != null) {
+                return PretrainedModels.builder(pretrained, file).intraOpThreads(threads).build();
+            }
+            OnnxEncoder.Builder b = OnnxEncoder.builder(file).intraOpThreads(threads);
             if (inputName != null) {
                 b.inputName(inputName);
             }
             if (outputName != null) {
                 b.outputName(outputName);
-            }
-            if (layout != null) {
-                b.layout(layout);
             }
             return b.pixels(unitPixels ? Normalization.unit() : Normalization.imagenet()).build();
         }

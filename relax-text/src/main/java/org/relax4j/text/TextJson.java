@@ -1,6 +1,9 @@
 package org.relax4j.text;
 
+import java.io.IOException;
 import org.relax4j.Json;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.ResultFormat;
 
 /**
  * A text explanation as JSON: the settings ({@code text}, {@code query}, {@code target}, {@code targetSimilarity},
@@ -14,6 +17,20 @@ import org.relax4j.Json;
  * divided by their number, so it grows with the masks; compare words within one run).
  */
 public final class TextJson {
+    /** The JSON as a {@link ResultFormat}: {@code explanation.json}, UTF-8. */
+    public static final ResultFormat<TextExplanation> FORMAT = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "json";
+        }
+
+        @Override
+        public void write(TextExplanation e, FileSink sink) throws IOException {
+            byte[] json = TextJson.write(e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            sink.write("explanation.json", o -> o.write(json));
+        }
+    };
+
     private TextJson() {
     }
 

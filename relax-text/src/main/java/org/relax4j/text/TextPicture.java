@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
+import org.relax4j.io.FileSink;
+import org.relax4j.io.ResultFormat;
 
 /**
  * A text explanation as a PNG picture: the text wrapped to a fixed width, each word on a background shaded by its
@@ -22,6 +24,24 @@ import javax.imageio.ImageIO;
 public final class TextPicture {
     private static final int WIDTH = 960;
     private static final int MARGIN = 24;
+
+    /** The picture as a {@link ResultFormat}: {@code explanation.png}. */
+    public static final ResultFormat<TextExplanation> FORMAT = new ResultFormat<>() {
+        @Override
+        public String name() {
+            return "png";
+        }
+
+        @Override
+        public void write(TextExplanation e, FileSink sink) throws IOException {
+            BufferedImage picture = render(e);
+            sink.write("explanation.png", o -> {
+                if (!ImageIO.write(picture, "png", o)) {
+                    throw new IOException("no PNG writer in this JVM");
+                }
+            });
+        }
+    };
 
     private TextPicture() {
     }
@@ -34,7 +54,7 @@ public final class TextPicture {
      * @throws IOException if the file cannot be written
      */
     public static void write(Path path, TextExplanation e) throws IOException {
-        ImageIO.write(render(e), "png", path.toFile());
+        FORMAT.write(e, FileSink.file(path));
     }
 
     /**
