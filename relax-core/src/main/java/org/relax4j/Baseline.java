@@ -2,6 +2,8 @@ package org.relax4j;
 
 import java.util.Locale;
 import java.util.Objects;
+import org.relax4j.data.InputTensor;
+import org.relax4j.data.InvalidSettingException;
 
 /**
  * What a masked-out position becomes: the masked input is {@code x·m + b·(1 − m)} for a baseline b. The default,

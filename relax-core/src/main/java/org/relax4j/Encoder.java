@@ -1,5 +1,8 @@
 package org.relax4j;
 
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputBatch;
+
 /**
  * The model being explained: maps a batch of inputs (B, C, H, W) to a batch of representations (B, D).
  *

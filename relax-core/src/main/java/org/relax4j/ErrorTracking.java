@@ -2,7 +2,7 @@ package org.relax4j;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
-import org.relax4j.engine.Parallel;
+import org.relax4j.internal.Parallel;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ControlVariate;
 import org.relax4j.estimate.ErrorEstimate;

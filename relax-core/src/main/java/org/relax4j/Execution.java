@@ -1,6 +1,7 @@
 package org.relax4j;
 
 import java.util.Objects;
+import org.relax4j.data.InvalidSettingException;
 import org.relax4j.engine.Engines;
 
 /**

@@ -1,7 +1,8 @@
 package org.relax4j;
 
+import org.relax4j.data.PixelMap;
 import org.relax4j.estimate.ErrorEstimate;
-import org.relax4j.estimate.URelax;
+import org.relax4j.internal.URelax;
 import org.relax4j.estimate.WeightedWelford;
 
 /**

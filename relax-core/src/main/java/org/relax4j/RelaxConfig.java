@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.relax4j.data.InvalidSettingException;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskSource;

@@ -2,6 +2,7 @@ package org.relax4j;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.relax4j.data.InvalidSettingException;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.MaskSource;

@@ -1,6 +1,7 @@
 package org.relax4j;
 
 import java.util.Objects;
+import org.relax4j.data.InputTensor;
 
 /**
  * What each masked input's representation is compared with. By default ({@link #unmasked()}) the unmasked input's

@@ -2,7 +2,7 @@
  * RELAX — representation-learning explainability (Wickstrøm et al., IJCV 131(6):1584–1610, 2023) — for the JVM.
  *
  * <p>Start at {@link org.relax4j.Relax}: give it a {@link org.relax4j.RelaxConfig}, an
- * {@link org.relax4j.InputTensor} and an {@link org.relax4j.Encoder}, and get an
+ * {@link org.relax4j.data.InputTensor} and an {@link org.relax4j.Encoder}, and get an
  * {@link org.relax4j.Explanation} with importance, uncertainty, weighted variance and U-RELAX maps. The algorithm
  * follows the PyTorch reference ({@code relax-xai}) exactly: replaying its recorded masks and similarities
  * reproduces its maps bit for bit.

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputTensor;
 import org.relax4j.engine.CpuEngine;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;

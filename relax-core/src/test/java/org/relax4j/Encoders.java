@@ -2,6 +2,7 @@ package org.relax4j;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.relax4j.data.Embeddings;
 
 /** Small encoders with known behaviour, for tests. */
 public final class Encoders {

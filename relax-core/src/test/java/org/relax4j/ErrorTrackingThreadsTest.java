@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputTensor;
 import org.relax4j.engine.CpuEngine;
 import org.relax4j.estimate.BlockErrorEstimator;
 import org.relax4j.estimate.ErrorEstimate;

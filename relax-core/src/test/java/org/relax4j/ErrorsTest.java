@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputTensor;
 import org.relax4j.mask.RecordedMasks;
 
 /** Every bad input gets an early, clear exception that names the problem. */

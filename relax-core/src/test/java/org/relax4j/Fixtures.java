@@ -1,6 +1,7 @@
 package org.relax4j;
 
 import java.util.Random;
+import org.relax4j.data.InputTensor;
 
 /**
  * Random test fixtures, one home for every module's tests (shared through relax-core's test-jar): each is a pure

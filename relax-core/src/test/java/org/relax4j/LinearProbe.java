@@ -1,6 +1,8 @@
 package org.relax4j;
 
 import java.util.Random;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputTensor;
 import org.relax4j.mask.MaskGeometry;
 
 /**

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputTensor;
 
 /**
  * Encoders and similarities whose outputs would give maps that only look like maps are reported, and an encoder

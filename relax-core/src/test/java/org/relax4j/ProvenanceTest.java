@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.relax4j.data.InputTensor;
 import org.relax4j.mask.MaskDesign;
 
 class ProvenanceTest {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
+import org.relax4j.data.InputTensor;
+import org.relax4j.data.PixelMap;
 
 class RelaxTest {
 

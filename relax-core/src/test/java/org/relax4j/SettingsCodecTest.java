@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.relax4j.data.InvalidSettingException;
 import org.relax4j.estimate.ImportanceEstimator;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.mask.RandomMasks;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.relax4j.data.InputTensor;
 import org.relax4j.engine.EngineComparison;
 import org.relax4j.mask.MaskDesign;
 

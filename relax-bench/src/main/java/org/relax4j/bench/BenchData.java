@@ -1,10 +1,10 @@
 package org.relax4j.bench;
 
 import java.util.Random;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
-import org.relax4j.InputBatch;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputBatch;
+import org.relax4j.data.InputTensor;
 import org.relax4j.RelaxConfig;
 import org.relax4j.mask.MaskSource;
 import org.relax4j.mask.RandomMasks;

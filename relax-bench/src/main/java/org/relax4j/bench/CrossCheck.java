@@ -1,8 +1,8 @@
 package org.relax4j.bench;
 
 import org.relax4j.Explanation;
-import org.relax4j.InputBatch;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputBatch;
+import org.relax4j.data.InputTensor;
 import org.relax4j.engine.CpuEngine;
 import org.relax4j.engine.Engine;
 import org.relax4j.engine.EngineComparison;

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.engine.CpuEngine;

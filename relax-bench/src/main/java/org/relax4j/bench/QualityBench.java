@@ -13,10 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.ProgressListener;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
@@ -419,7 +419,7 @@ public final class QualityBench {
         }
 
         @Override
-        public Embeddings encode(org.relax4j.InputBatch batch) {
+        public Embeddings encode(org.relax4j.data.InputBatch batch) {
             float[] out = new float[batch.size()];
             for (int b = 0; b < out.length; b++) {
                 out[b] = next < 0 ? 1f : sims[next];

@@ -1,9 +1,9 @@
 package org.relax4j.bench;
 
 import java.util.Random;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 
 /**
  * A small nonlinear encoder that runs in microseconds, for quality benchmarks CI can afford: the input is averaged

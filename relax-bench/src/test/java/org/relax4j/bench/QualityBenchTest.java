@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.bench.QualityBench.Adaptive;
 import org.relax4j.bench.QualityBench.Curve;
 import org.relax4j.bench.QualityBench.Result;

@@ -15,7 +15,7 @@ import java.util.concurrent.CancellationException;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Target;

@@ -1,7 +1,7 @@
 package org.relax4j.cli;
 
 import org.relax4j.Baseline;
-import org.relax4j.InvalidSettingException;
+import org.relax4j.data.InvalidSettingException;
 import org.relax4j.RelaxConfig;
 import org.relax4j.engine.Engines;
 import org.relax4j.estimate.ImportanceEstimator;

@@ -2,10 +2,11 @@ package org.relax4j.engine;
 
 import java.util.Arrays;
 
-import org.relax4j.InputBatch;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputBatch;
+import org.relax4j.data.InputTensor;
 import org.relax4j.estimate.WeightedWelford;
 import org.relax4j.mask.DomainGeometry;
+import org.relax4j.internal.Parallel;
 import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskRenderer;

@@ -1,6 +1,6 @@
 package org.relax4j.engine;
 
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.mask.MaskSource;
 
 /**

@@ -1,7 +1,7 @@
 package org.relax4j.engine;
 
 import java.util.Objects;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskGeometry;
 import org.relax4j.mask.MaskSource;

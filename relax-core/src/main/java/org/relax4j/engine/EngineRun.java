@@ -1,6 +1,6 @@
 package org.relax4j.engine;
 
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 import org.relax4j.estimate.WeightedWelford;
 
 /**

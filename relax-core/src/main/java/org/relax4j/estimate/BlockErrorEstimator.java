@@ -3,7 +3,7 @@ package org.relax4j.estimate;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 import org.relax4j.mask.MaskSource;
 
 /**

@@ -1,7 +1,7 @@
 package org.relax4j.estimate;
 
 import java.util.Arrays;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 import org.relax4j.mask.MaskGeometry;
 
 /**

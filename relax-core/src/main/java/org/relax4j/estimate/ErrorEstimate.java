@@ -1,6 +1,6 @@
 package org.relax4j.estimate;
 
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 
 /**
  * How far an importance map is likely to be from the map an unlimited number of masks would give, estimated from

@@ -62,6 +62,6 @@ public enum ImportanceEstimator {
                 return e;
             }
         }
-        throw new org.relax4j.InvalidSettingException("estimator", "must be ratio or control-variate, got '" + id + "'");
+        throw new org.relax4j.data.InvalidSettingException("estimator", "must be ratio or control-variate, got '" + id + "'");
     }
 }

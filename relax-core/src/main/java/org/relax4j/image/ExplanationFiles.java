@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Json;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 import org.relax4j.io.FileSink;
 import org.relax4j.io.ResultFormat;
 

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
-import org.relax4j.PixelMap;
+import org.relax4j.data.InputTensor;
+import org.relax4j.data.PixelMap;
 
 /**
  * Maps as pictures: each map as a heatmap over the image, with a title and a colour bar, the way the reference

@@ -9,8 +9,8 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import org.relax4j.InputTensor;
-import org.relax4j.mask.Bilinear;
+import org.relax4j.data.InputTensor;
+import org.relax4j.internal.Bilinear;
 
 /**
  * Images in: read PNG/JPEG into a (3, H, W) tensor in [0, 1], resize bilinearly and normalise with the ImageNet

@@ -2,7 +2,7 @@ package org.relax4j.image;
 
 import java.util.Arrays;
 import java.util.Locale;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 
 /**
  * A pixel space: the per-channel affine map {@code x[c] = (rgb[c] − mean[c]) / std[c]} from RGB in {@code [0, 1]}

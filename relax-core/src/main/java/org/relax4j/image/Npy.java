@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 
 /** Maps as NumPy {@code .npy} files (format 1.0, little-endian float32, C order) that {@code numpy.load} reads. */
 public final class Npy {

@@ -12,7 +12,7 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.relax4j.Explanation;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 import org.relax4j.Provenance;
 import org.relax4j.io.FileSink;
 import org.relax4j.io.ResultFormat;

@@ -67,6 +67,6 @@ public enum MaskDesign {
                 return d;
             }
         }
-        throw new org.relax4j.InvalidSettingException("design", "must be random or balanced, got '" + id + "'");
+        throw new org.relax4j.data.InvalidSettingException("design", "must be random or balanced, got '" + id + "'");
     }
 }

@@ -1,5 +1,7 @@
 package org.relax4j.mask;
 
+import org.relax4j.internal.Bilinear;
+
 /**
  * Everything about a mask that depends only on (cells, H, W) and the shift, precomputed once per explanation:
  * for each shift s in [0, cells) and each output row (column), which two grid rows (columns) it blends and

@@ -1,7 +1,7 @@
 package org.relax4j.model;
 
 import java.util.Objects;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 import org.relax4j.image.Normalization;
 
 /**

@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.relax4j.Explanation;
 import org.relax4j.LinearProbe;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.mask.MaskDesign;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.relax4j.internal.URelax;
 
 class WeightedWelfordTest {
     private static final float W0 = 1e-10f;

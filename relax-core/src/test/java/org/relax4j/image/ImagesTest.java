@@ -14,8 +14,8 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relax4j.InputTensor;
-import org.relax4j.PixelMap;
+import org.relax4j.data.InputTensor;
+import org.relax4j.data.PixelMap;
 
 class ImagesTest {
     @TempDir

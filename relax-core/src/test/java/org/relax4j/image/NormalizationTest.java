@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 
 class NormalizationTest {
 

@@ -22,7 +22,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relax4j.PixelMap;
+import org.relax4j.data.PixelMap;
 
 class NpzTest {
 

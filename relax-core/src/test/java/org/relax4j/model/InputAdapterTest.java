@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 import org.relax4j.image.Normalization;
 
 /** The one input adapter of the image encoders: chunks, layout and pixel space, checked against hand-made cases. */

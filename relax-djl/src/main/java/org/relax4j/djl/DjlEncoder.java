@@ -12,10 +12,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 import org.relax4j.image.Normalization;
 import org.relax4j.model.InputAdapter;
 import org.relax4j.model.Layout;

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
 

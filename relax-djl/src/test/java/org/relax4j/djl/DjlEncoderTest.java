@@ -22,12 +22,12 @@ import ai.djl.translate.NoopTranslator;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
 import org.relax4j.Fixtures;
-import org.relax4j.InputBatch;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputBatch;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.image.Images;

@@ -1,8 +1,8 @@
 package org.relax4j.examples;
 
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 
 /**
  * Example 2: an {@link Encoder} as a class. RELAX hands over a batch of masked copies of the input, NCHW, as one

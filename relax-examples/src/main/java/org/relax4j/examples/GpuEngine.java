@@ -2,7 +2,7 @@ package org.relax4j.examples;
 
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 

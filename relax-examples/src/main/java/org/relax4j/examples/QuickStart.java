@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.image.Heatmaps;
@@ -50,7 +50,7 @@ public final class QuickStart {
     }
 
     /** A stand-in encoder: per image, the mean of each channel over each quadrant (12 values). */
-    static Embeddings quadrantColours(org.relax4j.InputBatch batch) {
+    static Embeddings quadrantColours(org.relax4j.data.InputBatch batch) {
         int c = batch.channels();
         int h = batch.height();
         int w = batch.width();

@@ -1,10 +1,10 @@
 package org.relax4j.examples;
 
 import org.relax4j.Baseline;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.ProgressListener;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
@@ -25,7 +25,7 @@ public final class SignalsAndMatches {
      * @param batch (B, 1, L) signals
      * @return (B, 2) representations
      */
-    public static Embeddings halves(org.relax4j.InputBatch batch) {
+    public static Embeddings halves(org.relax4j.data.InputBatch batch) {
         int length = batch.positions();
         float[] out = new float[2 * batch.size()];
         for (int b = 0; b < batch.size(); b++) {

@@ -11,7 +11,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.image.Images;
@@ -67,7 +67,7 @@ class ExamplesTest {
     void customEncoderAndSimilarity() throws Exception {
         InputTensor x = Images.readImageNet(CHELSEA, 32);
         CustomEncoder encoder = new CustomEncoder(new float[][] {{1f, 0f, -1f}, {0.5f, 0.5f, 0.5f}, {0f, 1f, 0f}});
-        assertEquals(3, encoder.encode(org.relax4j.InputBatch.of(x)).dim());
+        assertEquals(3, encoder.encode(org.relax4j.data.InputBatch.of(x)).dim());
         Explanation e = CustomSimilarity.run(x, encoder);
         assertEquals(600, e.masksUsed());
         for (float v : e.importance().values()) {

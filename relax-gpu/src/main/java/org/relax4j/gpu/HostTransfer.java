@@ -3,7 +3,7 @@ package org.relax4j.gpu;
 import org.jocl.cl_mem;
 
 /**
- * How a rendered buffer reaches the host's {@code float[]} (which {@link org.relax4j.InputBatch} needs). The run
+ * How a rendered buffer reaches the host's {@code float[]} (which {@link org.relax4j.data.InputBatch} needs). The run
  * calls, per slot and rendered buffer {@code c}: {@link #beforeRender} before enqueueing a render into it,
  * {@link #start} right after (on the enqueueing thread), and {@link #copy} on the run's transfer thread. One
  * implementation per strategy: {@link MappedTransfer}, {@link ArrayReadTransfer}.

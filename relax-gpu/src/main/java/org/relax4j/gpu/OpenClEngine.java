@@ -2,7 +2,7 @@ package org.relax4j.gpu;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.engine.Engine;
 import org.relax4j.engine.EngineRun;
 import org.relax4j.mask.MaskSource;

@@ -20,10 +20,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
 import org.relax4j.EncoderException;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 import org.relax4j.image.Normalization;
 import org.relax4j.model.InputAdapter;
 import org.relax4j.model.Layout;

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.relax4j.model.Layout;
 import org.relax4j.tfjs.TfjsGraphModel;
 import org.relax4j.tfjs.TfjsToOnnx;
-import org.relax4j.Embeddings;
-import org.relax4j.InputBatch;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputBatch;
 import org.relax4j.image.Normalization;
 
 /**
@@ -170,7 +170,7 @@ class MobileNetV2Test {
     void declaredUnitPixelsSeeTheSameImageFromImagenetInput() throws IOException {
         float[] rgb = loadResized("coffee.png");
         Normalization imagenet = Normalization.imagenet();
-        float[] normalised = imagenet.normalize(org.relax4j.InputTensor.of(3, S, S, rgb)).toArray();
+        float[] normalised = imagenet.normalize(org.relax4j.data.InputTensor.of(3, S, S, rgb)).toArray();
         float[] direct = encoder.encode(new InputBatch(rgb, 0, 1, 3, S, S)).row(0);
         try (OnnxEncoder declared = OnnxEncoder.builder(converted.onnx()).intraOpThreads(2)
                 .pixels(PretrainedModels.MOBILENET_V2_PIXELS).build()) {

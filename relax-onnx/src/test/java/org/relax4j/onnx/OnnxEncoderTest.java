@@ -14,9 +14,9 @@ import ai.onnxruntime.OrtSession;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Fixtures;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 import org.relax4j.image.Normalization;
 import org.relax4j.model.Layout;
 import org.relax4j.tfjs.OnnxModelBuilder;

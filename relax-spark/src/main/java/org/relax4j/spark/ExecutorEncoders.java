@@ -9,9 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 
 /**
  * The encoders of one executor JVM: one per distinct {@link EncoderFactory} (distinct by serialised form), opened

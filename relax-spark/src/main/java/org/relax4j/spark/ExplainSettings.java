@@ -27,7 +27,7 @@ public final class ExplainSettings implements Serializable {
     /**
      * Captures {@code config} for executors.
      *
-     * @throws org.relax4j.InvalidSettingException naming the setting, if the configuration holds something that is
+     * @throws org.relax4j.data.InvalidSettingException naming the setting, if the configuration holds something that is
      *         not a value (a custom similarity, a tensor baseline, recorded masks)
      */
     public static ExplainSettings of(RelaxConfig config) {

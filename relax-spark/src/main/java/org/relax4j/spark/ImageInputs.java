@@ -8,7 +8,7 @@ import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Row;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.image.Images;
 
 /** Turns an input row into an RGB (3, H, W) tensor in [0, 1], whichever way the image came. */

@@ -19,7 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.image.Images;

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 
 /** What the Spark tests share: one local[2] session for the whole test JVM, a synthetic model, tiny images. */
 final class SparkTests {

@@ -2,9 +2,9 @@ package org.relax4j.text;
 
 import java.util.Objects;
 
-import org.relax4j.Embeddings;
+import org.relax4j.data.Embeddings;
 import org.relax4j.Encoder;
-import org.relax4j.InputBatch;
+import org.relax4j.data.InputBatch;
 
 /**
  * The {@link Encoder} RELAX runs for one text: each input of a batch is a row of N keep-values, one per word of

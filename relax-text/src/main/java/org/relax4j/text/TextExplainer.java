@@ -4,7 +4,7 @@ import java.util.Objects;
 
 import org.relax4j.CancellationToken;
 import org.relax4j.Explanation;
-import org.relax4j.InputTensor;
+import org.relax4j.data.InputTensor;
 import org.relax4j.ProgressListener;
 import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
-import org.relax4j.Embeddings;
-import org.relax4j.InputBatch;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputBatch;
 
 /** The two masking modes, on hand-made rows of keep-values. */
 class MaskedTextEncoderTest {

@@ -1,4 +1,4 @@
-package org.relax4j.estimate;
+package org.relax4j.internal;
 
 import java.util.Arrays;
 

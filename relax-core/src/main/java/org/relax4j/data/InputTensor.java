@@ -1,4 +1,4 @@
-package org.relax4j;
+package org.relax4j.data;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * <p>For images this is usually the ImageNet-normalised image (see {@code org.relax4j.image.Images}): RELAX's
  * masks multiply this tensor, so a fully masked pixel becomes 0 in whatever space the tensor is in (or the
- * configured {@link Baseline}). For a text, it is one channel of ones over the words, which the masks turn into
+ * configured {@link org.relax4j.Baseline}). For a text, it is one channel of ones over the words, which the masks turn into
  * each word's keep value (see the relax-text module).
  */
 public final class InputTensor {

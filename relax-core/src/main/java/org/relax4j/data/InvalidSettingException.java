@@ -1,4 +1,4 @@
-package org.relax4j;
+package org.relax4j.data;
 
 /**
  * A setting's value was refused: {@link #setting()} names the setting as the API spells it (e.g. {@code batchSize}),

@@ -1,4 +1,4 @@
-package org.relax4j.mask;
+package org.relax4j.internal;
 
 /**
  * Bilinear interpolation with half-pixel centres, exactly as PyTorch's {@code interpolate(mode='bilinear',

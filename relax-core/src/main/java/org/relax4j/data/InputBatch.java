@@ -1,4 +1,4 @@
-package org.relax4j;
+package org.relax4j.data;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -7,7 +7,7 @@ import java.util.Arrays;
  * A batch of inputs (B, C, spatial...) — (B, C, H, W) for images — stored row-major in a flat float32 array
  * starting at {@link #offset()}.
  *
- * <p>Engines hand the encoder a view of their own reusable buffer; see {@link Encoder} for how long the view
+ * <p>Engines hand the encoder a view of their own reusable buffer; see {@link org.relax4j.Encoder} for how long the view
  * stays valid. The array is exposed, not copied, so that native runtimes can consume it directly.
  */
 public final class InputBatch {

@@ -1,4 +1,4 @@
-package org.relax4j.engine;
+package org.relax4j.internal;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.relax4j;
+package org.relax4j.data;
 
 import java.util.Objects;
 
