@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -16,6 +17,7 @@ import org.relax4j.spark.EncoderFactories;
 import org.relax4j.spark.EncoderFactory;
 import org.relax4j.spark.ExecutorEncoders;
 import org.relax4j.spark.ResultSchema;
+import org.relax4j.spark.ResultTables;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,8 +35,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Spark: an embedded local Spark by default (nothing to install), or a cluster through",
                 "spark-submit. Writes, per image, OUT/<image name>/ with the files of 'relax explain'",
                 "(each folder appears complete or not at all), and one Parquet table of all maps",
-                "(--table). A rerun skips images already complete; a bad image gets status 'failed' in",
-                "the table instead of stopping the job (unless --fail-fast).", ""},
+                "(--table). OUT/<name> is the image's path under INPUT without its extension. A rerun",
+                "skips an image only if its folder holds this image's maps (same file checksum) under the",
+                "same settings and model; a bad image gets status 'failed' in the table instead of stopping",
+                "the job (unless --fail-fast). Links are followed only to files inside INPUT.", ""},
         footer = {"", "On a cluster: spark-submit --class org.relax4j.cli.RelaxCli relax-cli/target/relax-spark-submit.jar",
                 "  dataset hdfs:///photos --out /shared/relax-out   (see the README, 'Explaining datasets')", "",
                 "Exit codes: 0 done, 1 failed (some image, or the job), 2 bad usage."},
@@ -53,8 +57,9 @@ final class DatasetCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--table", paramLabel = "PATH",
-            description = "The Parquet table of results (replaced on every run; skipped images keep their maps). "
-                    + "Default: OUT/results.parquet.")
+            description = "The Parquet table of results, written aside and swapped in when the run is done "
+                    + "(skipped images keep their maps); something already at PATH is replaced only if it is a relax "
+                    + "results table. Default: OUT/results.parquet.")
     String table;
 
     @Option(names = "--master", paramLabel = "URL",
@@ -92,11 +97,26 @@ final class DatasetCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         RelaxConfig config = buildConfig();
         modelOptions.check(spec, options.cells, true);
-        Files.createDirectories(out);
+        if (master != null && !isMasterUrl(master)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--master " + master + " is not a Spark "
+                    + "master URL; use local[*], local[N] with N >= 1, spark://HOST:PORT, yarn or k8s://URL");
+        }
         String tablePath = table != null ? table : out.resolve("results.parquet").toString();
+        try {
+            ResultTables.check(tablePath);
+        } catch (IllegalArgumentException ex) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--table " + ex.getMessage());
+        }
+        // The output lock of every writer (explain's too): one run at a time per --out.
+        OutputFolder lock;
+        try {
+            lock = OutputFolder.open(out, OutputFolder.DISK);
+        } catch (IllegalArgumentException ex) {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
         long start = System.nanoTime();
         SparkSession spark = session();
-        try {
+        try (lock) {
             if (!quiet) {
                 err.println("spark: " + spark.sparkContext().master() + ", " + spark.sparkContext().defaultParallelism()
                         + " task slots");
@@ -104,12 +124,14 @@ final class DatasetCommand implements Callable<Integer> {
             EncoderFactory factory = encoder(spark, err);
             // The files are listed on the driver (through Hadoop's file system API, so any URI works): a Spark job
             // to list, count and name them cost seconds of a short job's start-up; the list is small.
-            List<String> paths;
+            ImageFiles.Listing listing;
             try {
-                paths = ImageFiles.list(inputs, spark.sparkContext().hadoopConfiguration());
+                listing = ImageFiles.list(inputs, spark.sparkContext().hadoopConfiguration(), out);
             } catch (IllegalArgumentException ex) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "INPUT: " + ex.getMessage());
             }
+            listing.notices().forEach(n -> log(err, n));
+            Map<String, String> paths = listing.named();
             if (paths.isEmpty()) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "no images (" + ImageFiles.EXTENSIONS
                         + ") under " + String.join(", ", inputs));
@@ -121,7 +143,7 @@ final class DatasetCommand implements Callable<Integer> {
             Dataset<Row> result;
             int tasks = partitions > 0 ? partitions : paths.size();
             try (TaskProgress progress = quiet ? null : TaskProgress.start(spark.sparkContext(), err, tasks)) {
-                result = explainer.explainPathsTo(spark, paths, tablePath);
+                result = explainer.explainNamedTo(spark, paths, tablePath);
             }
             long ok = 0;
             long skipped = 0;
@@ -148,6 +170,14 @@ final class DatasetCommand implements Callable<Integer> {
             ExecutorEncoders.closeAll();
             spark.stop();
         }
+    }
+
+    /** The master URLs Spark takes (a bad one otherwise fails deep inside Spark with a stack trace). */
+    static boolean isMasterUrl(String m) {
+        return m.equals("local") || m.equals("yarn")
+                || m.matches("local\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?]")
+                || m.matches("local-cluster\\[[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*]")
+                || m.matches("(spark|k8s|mesos)://\\S+");
     }
 
     /** spark-submit passes its master as the system property spark.master; otherwise run embedded. */

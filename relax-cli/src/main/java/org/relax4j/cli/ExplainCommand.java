@@ -23,6 +23,7 @@ import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
+import org.relax4j.io.Checksums;
 import org.relax4j.model.ModelDescriptor;
 import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
@@ -298,8 +299,8 @@ final class ExplainCommand implements Callable<Integer> {
 
     private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc)
             throws IOException {
-        ExplanationFiles.write(dir::write, image.toString(), rgb, e, enc.json,
-                target == null ? null : target.toString(), targetRgb);
+        ExplanationFiles.write(dir::write, new ExplanationFiles.Result(image.toString(), Checksums.sha256(image), rgb,
+                e, enc.json, target == null ? null : target.toString(), targetRgb));
     }
 
     private static double sec(java.time.Duration d) {

@@ -2,6 +2,7 @@ package org.relax4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -15,6 +16,7 @@ import org.relax4j.text.TextExplanation;
 import org.relax4j.text.TextJson;
 import org.relax4j.text.TextPicture;
 import org.relax4j.text.WordMasking;
+import org.relax4j.text.Words;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -109,6 +111,12 @@ final class ExplainTextCommand implements Callable<Integer> {
         if (text.isBlank()) {
             throw usage("TEXT is empty: give a text with at least one word");
         }
+        if (query != null && query.isBlank()) {
+            throw usage("--query is empty: give a query with at least one word, or leave --query out");
+        }
+        // Output files are checked before the run, not after it.
+        checkOutputFile("--html", html);
+        checkOutputFile("--png", png);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         TextExplanation e;
@@ -117,9 +125,18 @@ final class ExplainTextCommand implements Callable<Integer> {
              TextExplainer explainer = TextExplainer.builder(model).masks(masks).seed(seed).masking(masking.value)
                      .granularity(units).build()) {
             try {
-                model.tokenize(text);
+                if (Words.of(model.tokenize(text), units).size() == 0) {
+                    throw usage("TEXT has no words the model reads (only invisible or control characters)");
+                }
             } catch (IllegalArgumentException ex) {
                 throw usage("TEXT: " + ex.getMessage());
+            }
+            if (query != null) {
+                try {
+                    model.tokenize(query);
+                } catch (IllegalArgumentException ex) {
+                    throw usage("--query: " + ex.getMessage().replace("the text has", "the query has"));
+                }
             }
             ProgressBar bar = new ProgressBar(err, "text", System.console() != null);
             try {
@@ -150,7 +167,28 @@ final class ExplainTextCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        if (out.checkError()) {
+            err.println("relax: could not write the results to standard output (closed, or the disk is full)");
+            return RelaxCli.FAILED;
+        }
         return 0;
+    }
+
+    /** A file option's target: its folder must exist, and it must not be a folder itself. */
+    private void checkOutputFile(String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file)) {
+            throw usage(option + " " + file + " is a folder; give a file name");
+        }
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw usage(option + " " + file + ": no folder " + parent + " to write it in");
+        }
+        if (!Files.isWritable(parent)) {
+            throw usage(option + " " + file + ": the folder " + parent + " cannot be written");
+        }
     }
 
     private CommandLine.ParameterException usage(String message) {

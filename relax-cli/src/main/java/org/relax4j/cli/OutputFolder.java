@@ -8,12 +8,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.relax4j.image.ExplanationFiles;
 import org.relax4j.io.FileSink;
 import org.relax4j.io.StagedFolder;
 
@@ -163,7 +162,7 @@ final class OutputFolder implements AutoCloseable {
          * @throws IOException if the folder under that name is not an earlier result, or a rename fails
          */
         Path commit() throws IOException {
-            if (!folder.publish(OutputFolder::isResult)) {
+            if (!folder.publish(ExplanationFiles::isResultFolder)) {
                 throw new IOException(target() + " exists and is not an earlier relax result (it holds other "
                         + "files); not replacing it");
             }
@@ -177,24 +176,6 @@ final class OutputFolder implements AutoCloseable {
         }
     }
 
-    /** Whether {@code p} is a folder holding only files a relax result has (PNG, NumPy, JSON). */
-    private static boolean isResult(Path p) {
-        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-            for (Path f : ds) {
-                String n = f.getFileName().toString();
-                if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
-                        || !(n.endsWith(".png") || n.endsWith(".npy") || n.endsWith(".json"))) {
-                    return false;
-                }
-            }
-        } catch (IOException e) {
-            return false; // what cannot be read is not known to be ours
-        }
-        return true;
-    }
 
     /** Removes staging folders of killed runs; puts back an earlier result a crash left renamed aside. */
     private void tidy() {

@@ -82,6 +82,7 @@ final class RelaxOptions {
      * @throws CommandLine.ParameterException naming the option
      */
     RelaxConfig toConfig(CommandSpec spec, String threadsOption, int threads) {
+        checkMeaningful(spec, threadsOption, threads);
         RelaxConfig.Builder b = RelaxConfig.builder();
         option(spec, "--masks", () -> b.masks(masks));
         option(spec, "--batch-size", () -> b.batchSize(batchSize));
@@ -104,6 +105,52 @@ final class RelaxOptions {
         } catch (IllegalArgumentException ex) {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
+    }
+
+    /** Most host threads a run may ask for, per available processor: more only queue, and look like a hang. */
+    static final int MAX_THREADS_PER_PROCESSOR = 16;
+
+    /**
+     * Refuses combinations that the configuration would accept but that cannot give a meaningful map, or that
+     * would be silently ignored, naming the option (RELIABILITY.md).
+     */
+    private void checkMeaningful(CommandSpec spec, String threadsOption, int threads) {
+        if (stopConfidence != null && targetError == null) {
+            throw usage(spec, "--stop-confidence applies only with --target-error (it is the confidence of the bound "
+                    + "compared with the target); give --target-error, or leave --stop-confidence out");
+        }
+        if (device != null && Engines.CPU.equals(engine)) {
+            throw usage(spec, "--device " + device + " applies only to a device engine (--engine opencl); the cpu "
+                    + "engine runs on the host's threads (--threads)");
+        }
+        if (keepProbability == 1f) {
+            throw usage(spec, "--keep-probability 1 keeps every cell of every mask: every masked input equals the "
+                    + "input and the maps would be flat; choose a value below 1 (the reference's is 0.5)");
+        }
+        // Ranges (masks ≥ 1, cells ≥ 1, p in (0, 1]) are the configuration's to check and name.
+        if (masks >= 1 && cells >= 1 && keepProbability > 0 && keepProbability < 1
+                && keepProbability * (double) cells * cells * masks < 1) {
+            throw usage(spec, "--keep-probability " + keepProbability + ": with " + cells + " x " + cells + " cells and "
+                    + masks + " masks, fewer than one cell would be kept in all the masks together, so the maps "
+                    + "would be flat; choose a larger value (the reference's is 0.5)");
+        }
+        if (cells == 1) {
+            throw usage(spec, "--cells 1: a 1 x 1 grid masks every pixel alike, so the maps would be flat; use at "
+                    + "least 2 (the reference's is " + RelaxConfig.DEFAULT_CELLS + ")");
+        }
+        if (masks == 1) {
+            throw usage(spec, "--masks 1: one mask gives no uncertainty and no error estimate; use at least 2");
+        }
+        int most = MAX_THREADS_PER_PROCESSOR * Runtime.getRuntime().availableProcessors();
+        if (threads > most) {
+            throw usage(spec, threadsOption + " " + threads + " is more than " + MAX_THREADS_PER_PROCESSOR
+                    + " per processor of this machine (" + Runtime.getRuntime().availableProcessors()
+                    + "); at most " + most);
+        }
+    }
+
+    private static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     private static void option(CommandSpec spec, String name, Runnable set) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -102,6 +103,13 @@ class DatasetCommandTest {
         assertEquals("y", fromDataset.get("output"));
         assertEquals("NCHW", fromDataset.get("layout"));
         assertEquals(8, fromDataset.get("dimension"));
+    }
+
+    /** The names in {@code dir}, sorted. */
+    static List<String> names(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     static String[] concat(String[] a, String[] b) {

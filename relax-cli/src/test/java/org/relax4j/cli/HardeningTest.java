@@ -129,6 +129,41 @@ class HardeningTest {
         assertFalse(Files.exists(tmp.resolve("relax-out")));
     }
 
+    /** Options the configuration accepts but that give no meaningful map, or would be ignored (RELIABILITY.md). */
+    @Test
+    void meaninglessOrIgnoredOptionsAreRefusedByName() throws IOException {
+        String img = image.toString();
+        String m = model.toString();
+        assertUsage("--stop-confidence applies only with --target-error", "explain", img, "--model", m,
+                "--stop-confidence", "0.9");
+        assertUsage("--device 1 applies only to a device engine", "explain", img, "--model", m, "--device", "1");
+        assertUsage("--keep-probability 1 keeps every cell of every mask", "explain", img, "--model", m,
+                "--keep-probability", "1");
+        assertUsage("fewer than one cell would be kept in all the masks together", "explain", img, "--model", m,
+                "--keep-probability", "1e-9");
+        assertUsage("--cells 1: a 1 x 1 grid masks every pixel alike", "explain", img, "--model", m, "--cells", "1");
+        assertUsage("--masks 1: one mask gives no uncertainty", "explain", img, "--model", m, "--masks", "1");
+        assertUsage("--threads 100000 is more than 16 per processor", "explain", img, "--model", m, "--threads",
+                "100000");
+        assertUsageOf("dataset", "--master local[0] is not a Spark master URL", "dataset", img, "--master",
+                "local[0]", "--out", tmp.resolve("d").toString());
+        assertUsageOf("dataset", "--master bogus://x is not a Spark master URL", "dataset", img, "--master",
+                "bogus://x", "--out", tmp.resolve("d").toString());
+        assertUsageOf("explain-text", "--query is empty", "explain-text", "Some words", "--query", " ");
+        assertUsageOf("explain-text", "--html " + tmp.resolve("no-such").resolve("p.html") + ": no folder",
+                "explain-text", "Some words", "--html", tmp.resolve("no-such").resolve("p.html").toString());
+        assertUsageOf("explain-text", "--png " + tmp + " is a folder", "explain-text", "Some words", "--png",
+                tmp.toString());
+        assertFalse(Files.exists(tmp.resolve("d")), "nothing written by a refused run");
+    }
+
+    private void assertUsageOf(String command, String fragment, String... args) {
+        assertEquals(2, run(args), stderr);
+        String[] lines = stderr.split("\n");
+        assertTrue(lines[0].startsWith("relax: error: ") && lines[0].contains(fragment), stderr);
+        assertEquals("see 'relax " + command + " --help'", lines[lines.length - 1], stderr);
+    }
+
     @Test
     void aModelFileThatIsNotOnnxIsNamed() throws IOException {
         Path bad = Files.writeString(tmp.resolve("bad.onnx"), "not a protobuf");

@@ -67,19 +67,11 @@ public final class Npz {
      * {@code maps.npz}: every map of an explained image and its provenance in one archive, as a {@link ResultFormat}
      * beside the folder's own ({@link ExplanationFiles#FORMATS}).
      */
-    public static final ResultFormat<ExplanationFiles.Result> FORMAT = new ResultFormat<>() {
-        @Override
-        public String name() {
-            return "npz";
-        }
-
-        @Override
-        public void write(ExplanationFiles.Result r, FileSink sink) throws IOException {
-            Explanation e = r.explanation();
-            String json = e.provenance(r.model()).toJson();
-            sink.write("maps.npz", o -> Npz.write(o, maps(e), json));
-        }
-    };
+    public static final ResultFormat<ExplanationFiles.Result> FORMAT = ResultFormat.of("npz", (r, sink) -> {
+        Explanation e = r.explanation();
+        String json = e.provenance(r.model()).toJson();
+        sink.write("maps.npz", o -> Npz.write(o, maps(e), json));
+    });
 
     /**
      * Writes {@code maps} and, if not null, {@code metadataJson} as the 0-d string array {@value #METADATA}.

@@ -33,11 +33,33 @@ public interface FileSink {
      * to {@code path}}
      */
     static FileSink file(Path path) {
-        return (file, content) -> {
-            try (OutputStream out = Files.newOutputStream(path)) {
+        return (file, content) -> replace(path, content);
+    }
+
+    /**
+     * Writes {@code path} whole or not at all: into a hidden file beside it, forced to disk, then renamed over it
+     * in one step. A full disk or a crash leaves the earlier file (or none), never a truncated one.
+     *
+     * @param path the file
+     * @param content its bytes
+     * @throws IOException if writing or the rename fails (the hidden file is removed)
+     */
+    static void replace(Path path, Content content) throws IOException {
+        Path abs = path.toAbsolutePath();
+        Path tmp = Files.createTempFile(abs.getParent(), StagedFolder.STAGING_PREFIX + abs.getFileName() + "-", "");
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE);
+                 OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch))) {
                 content.writeTo(out);
+                out.flush();
+                ch.force(true);
             }
-        };
+            Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** {@return a sink that writes the files into {@code dir}} */

@@ -22,4 +22,37 @@ public interface ResultFormat<R> {
      * @throws IOException if a file cannot be written
      */
     void write(R result, FileSink sink) throws IOException;
+
+    /**
+     * {@return a format named {@code name} whose files {@code writer} writes}
+     *
+     * @param name the format's short name
+     * @param writer writes a result's files of this format
+     * @param <R> what is written
+     */
+    static <R> ResultFormat<R> of(String name, Writer<R> writer) {
+        return new ResultFormat<>() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void write(R result, FileSink sink) throws IOException {
+                writer.write(result, sink);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
+    /** The body of a format made with {@link #of}. */
+    @FunctionalInterface
+    interface Writer<R> {
+        /** As {@link ResultFormat#write}. */
+        void write(R result, FileSink sink) throws IOException;
+    }
 }

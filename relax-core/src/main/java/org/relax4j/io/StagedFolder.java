@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -145,6 +146,28 @@ public final class StagedFolder implements AutoCloseable {
                     n++;
                 }
             }
+        }
+        return n;
+    }
+
+    /**
+     * {@link #tidy} of {@code root} and of every folder under it (for results in sub-folders), without following
+     * links.
+     *
+     * @return the number of hidden folders cleared
+     */
+    public static int tidyTree(Path root) throws IOException {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.walk(root)) {
+            dirs = s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                    && (p.equals(root) || !p.getFileName().toString().startsWith(".relax-"))).toList();
+        }
+        int n = 0;
+        for (Path d : dirs) {
+            n += tidy(d);
         }
         return n;
     }

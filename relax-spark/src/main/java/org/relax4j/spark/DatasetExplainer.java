@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -26,7 +29,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.BinaryType;
@@ -135,7 +137,7 @@ public final class DatasetExplainer {
         List<String> sorted = new ArrayList<>(paths);
         Collections.sort(sorted);
         Map<String, Integer> seen = new HashMap<>();
-        List<Row> rows = new ArrayList<>(sorted.size());
+        Map<String, String> named = new LinkedHashMap<>();
         for (String p : sorted) {
             String file = p.replaceAll(".*[/\\\\]", "");
             String base = file.replaceFirst("\\.[^.]+$", "");
@@ -143,7 +145,36 @@ public final class DatasetExplainer {
                 base = "image";
             }
             int n = seen.merge(base, 1, Integer::sum);
-            rows.add(RowFactory.create(p, p, n == 1 ? base : base + "-" + n));
+            named.put(p, n == 1 ? base : base + "-" + n);
+        }
+        return explainNamed(spark, named);
+    }
+
+    /**
+     * Explains the images at the keys of {@code named} (local paths or URIs the executors can read) into the output
+     * folders given as values ({@code OUT/<name>}; a name may hold folders, {@code sub/a}): for names the caller
+     * derives from the files themselves, such as {@code relax dataset}'s paths relative to its inputs, which stay
+     * the same however the inputs change. Like {@link #explainPaths}, without a shuffle.
+     *
+     * @param spark the session
+     * @param named output name by image path; the names must differ
+     * @return one row per image, {@link ResultSchema#SCHEMA}; lazy
+     * @throws IllegalArgumentException if two images have one name, or a name leaves the output folder
+     */
+    public Dataset<Row> explainNamed(SparkSession spark, Map<String, String> named) {
+        Set<String> names = new HashSet<>();
+        List<Row> rows = new ArrayList<>(named.size());
+        for (Map.Entry<String, String> e : named.entrySet()) {
+            String name = e.getValue();
+            if (!names.add(name)) {
+                throw new IllegalArgumentException("two images would both be written to '" + name + "'");
+            }
+            Path resolved = Path.of("out").resolve(name).normalize();
+            if (name.isEmpty() || !resolved.startsWith("out") || resolved.equals(Path.of("out"))) {
+                throw new IllegalArgumentException("output name '" + name + "' of " + e.getKey() + " leaves the "
+                        + "output folder");
+            }
+            rows.add(RowFactory.create(e.getKey(), e.getKey(), name));
         }
         StructType schema = new StructType()
                 .add("path", DataTypes.StringType)
@@ -179,8 +210,16 @@ public final class DatasetExplainer {
      * @return the table, read back
      */
     public Dataset<Row> explainPathsTo(SparkSession spark, List<String> paths, String table) {
-        explainPaths(spark, paths).write().mode(SaveMode.Overwrite).parquet(table);
-        return spark.read().parquet(table);
+        return ResultTables.write(spark, explainPaths(spark, paths), table);
+    }
+
+    /**
+     * {@link #explainNamed} written as one Parquet table, as {@link #explainTo(Dataset, String)}.
+     *
+     * @return the table, read back
+     */
+    public Dataset<Row> explainNamedTo(SparkSession spark, Map<String, String> named, String table) {
+        return ResultTables.write(spark, explainNamed(spark, named), table);
     }
 
     /**
@@ -191,8 +230,7 @@ public final class DatasetExplainer {
      * @return the table, read back
      */
     public Dataset<Row> explainTo(Dataset<Row> images, String table) {
-        explain(images).write().mode(SaveMode.Overwrite).parquet(table);
-        return images.sparkSession().read().parquet(table);
+        return ResultTables.write(images.sparkSession(), explain(images), table);
     }
 
     /** Default number of partitions is the number of images (one per task, for even load), at most this. */

@@ -97,20 +97,26 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         String path = row.getAs(PATH_COL);
         Path dir = out == null ? null : Path.of(out).resolve(name);
         try {
-            if (dir != null && ImageOutputs.isComplete(Path.of(out), name)) {
-                return skipped(name, path, dir);
+            ImageInputs.Decoded in = ImageInputs.decode(kind, row.getAs(inputCol), hadoop);
+            if (dir != null) {
+                // Resumed only when the folder holds this image's maps under these settings and this model.
+                ImageOutputs.Finished f = ImageOutputs.finished(Path.of(out), name, relax.config().settings(),
+                        factory.describeJson(), in.sha256());
+                if (f != null) {
+                    return skipped(name, path, dir, f);
+                }
             }
             int encoderThreadsHere = encoderThreads > 0 ? encoderThreads
                     : Runtime.getRuntime().availableProcessors();
             Encoder encoder = ExecutorEncoders.get(factory, encoderKey, encoderThreadsHere);
-            InputTensor rgb = ImageInputs.decode(kind, row.getAs(inputCol), hadoop);
+            InputTensor rgb = in.rgb();
             if (size > 0) {
                 rgb = Images.resize(rgb, size, size);
             }
             InputTensor x = Normalization.imagenet().normalize(rgb);
             Explanation e = relax.explain(x, encoder);
             if (dir != null) {
-                ImageOutputs.publish(Path.of(out), name, path, rgb, e, factory.describeJson());
+                ImageOutputs.publish(Path.of(out), name, path, in.sha256(), rgb, e, factory.describeJson());
             }
             return ok(name, path, e, dir);
         } catch (Exception ex) {
@@ -132,8 +138,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
                 sec(e.timings().encoder()), sec(e.timings().relaxOwn()), dir == null ? null : dir.toString());
     }
 
-    private static Row skipped(String name, String path, Path dir) throws IOException {
-        ImageOutputs.Finished f = ImageOutputs.read(dir);
+    private static Row skipped(String name, String path, Path dir, ImageOutputs.Finished f) {
         return RowFactory.create(name, path, ResultSchema.SKIPPED, null, f.importance().height(),
                 f.importance().width(), f.importance().values(), f.uncertainty().values(), f.variance().values(),
                 f.uRelax().values(), f.standardError().values(), f.masksUsed(), f.relativeError(), f.bound(), null,

@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Row;
 import org.relax4j.data.InputTensor;
 import org.relax4j.image.Images;
+import org.relax4j.io.Checksums;
 
 /** Turns an input row into an RGB (3, H, W) tensor in [0, 1], whichever way the image came. */
 final class ImageInputs {
@@ -26,14 +27,22 @@ final class ImageInputs {
     private ImageInputs() {
     }
 
-    static InputTensor decode(Kind kind, Object value, Configuration hadoop) throws IOException {
+    /** An image as explained, with the SHA-256 of what it was decoded from (the file's bytes, or a row's pixels). */
+    record Decoded(InputTensor rgb, String sha256) {
+    }
+
+    static Decoded decode(Kind kind, Object value, Configuration hadoop) throws IOException {
         if (value == null) {
             throw new IOException("the input column is null");
         }
         return switch (kind) {
-            case IMAGE_STRUCT -> fromImageRow((Row) value);
-            case CONTENT -> fromBytes((byte[]) value);
-            case PATH -> fromPath((String) value, hadoop);
+            case IMAGE_STRUCT -> new Decoded(fromImageRow((Row) value),
+                    Checksums.sha256((byte[]) ((Row) value).getAs("data")));
+            case CONTENT -> new Decoded(fromBytes((byte[]) value), Checksums.sha256((byte[]) value));
+            case PATH -> {
+                byte[] bytes = readPath((String) value, hadoop);
+                yield new Decoded(fromBytes(bytes), Checksums.sha256(bytes));
+            }
         };
     }
 
@@ -46,11 +55,11 @@ final class ImageInputs {
         return Images.fromImage(img);
     }
 
-    static InputTensor fromPath(String path, Configuration hadoop) throws IOException {
+    static byte[] readPath(String path, Configuration hadoop) throws IOException {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         FileSystem fs = p.getFileSystem(hadoop);
         try (InputStream in = fs.open(p)) {
-            return fromBytes(in.readAllBytes());
+            return in.readAllBytes();
         }
     }
 

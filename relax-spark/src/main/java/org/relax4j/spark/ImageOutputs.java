@@ -2,12 +2,16 @@ package org.relax4j.spark;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 import org.relax4j.Explanation;
 import org.relax4j.data.InputTensor;
 import org.relax4j.data.PixelMap;
+import org.relax4j.Json;
 import org.relax4j.Provenance;
+import org.relax4j.Settings;
 import org.relax4j.image.ExplanationFiles;
 import org.relax4j.image.Npy;
 import org.relax4j.io.FileSink;
@@ -33,39 +37,74 @@ public final class ImageOutputs {
     private ImageOutputs() {
     }
 
-    /** Whether {@code OUT/<name>} holds a finished explanation. */
+    /** Whether {@code OUT/<name>} holds a finished explanation (a real folder with its summary). */
     public static boolean isComplete(Path out, String name) {
-        return Files.isRegularFile(out.resolve(name).resolve(SUMMARY));
+        Path dir = out.resolve(name);
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(dir.resolve(SUMMARY), LinkOption.NOFOLLOW_LINKS);
     }
 
     /**
-     * Writes the files of one explanation and publishes them as {@code OUT/<name>}.
+     * Writes the files of one explanation and publishes them as {@code OUT/<name>} ({@code name} may hold folders:
+     * {@code sub/a}), replacing an earlier relax result of that name, never anything else.
      *
      * @param image the image's path or URI, for summary.json
+     * @param imageSha256 the SHA-256 of the image's bytes, for summary.json (a rerun compares it), or null
      * @param rgb the resized image in [0, 1], (3, H, W), under the heatmaps. Not modified.
      * @param model the model's description for summary.json
-     * @return false if another attempt published this image first (its files are kept, ours discarded)
-     * @throws IOException if writing fails; nothing is left under {@code OUT/<name>}
+     * @return true once published
+     * @throws IOException if writing fails (nothing is left under {@code OUT/<name>}), or something that is not a
+     *         relax result is there
      */
-    public static boolean publish(Path out, String name, String image, InputTensor rgb, Explanation e,
-                                  Map<String, Object> model) throws IOException {
-        try (StagedFolder folder = StagedFolder.begin(out, name)) {
-            write(folder.path(), image, rgb, e, model);
-            // An unfinished folder from elsewhere (e.g. an interrupted non-atomic writer) is replaced; a complete one
-            // means another attempt published this image first.
-            return folder.publish(dir -> !Files.isRegularFile(dir.resolve(SUMMARY)));
+    public static boolean publish(Path out, String name, String image, String imageSha256, InputTensor rgb,
+                                  Explanation e, Map<String, Object> model) throws IOException {
+        Path target = out.resolve(name);
+        try (StagedFolder folder = StagedFolder.begin(target.getParent(), target.getFileName().toString())) {
+            ExplanationFiles.write(FileSink.into(folder.path()), new ExplanationFiles.Result(image, imageSha256, rgb,
+                    e, model, null, null));
+            if (!folder.publish(ExplanationFiles::isResultFolder)) {
+                if (!ExplanationFiles.isResultFolder(target)) {
+                    throw new IOException(target + " exists and is not a relax result (it holds other files, or is a "
+                            + "link); not replacing it");
+                }
+                return false; // another attempt published it meanwhile
+            }
+            return true;
         }
+    }
+
+    /**
+     * The explanation already at {@code OUT/<name>}, if it is one of this image under these settings and this
+     * model: a real folder whose summary records equal settings, an equal model description and the image's
+     * checksum. Anything else (other settings, another image under the name, a damaged summary, a link) is null:
+     * explain again.
+     *
+     * @return the finished maps, or null
+     */
+    static Finished finished(Path out, String name, Settings settings, Map<String, Object> model, String imageSha256)
+            throws IOException {
+        if (!isComplete(out, name)) {
+            return null;
+        }
+        Path dir = out.resolve(name);
+        Map<String, Object> summary;
+        Provenance p;
+        try {
+            summary = Json.readObject(Files.readString(dir.resolve(SUMMARY)));
+            p = Provenance.fromMap(summary);
+        } catch (RuntimeException damaged) {
+            return null;
+        }
+        if (!p.config().settings().equals(settings) || !p.model().equals(model)
+                || !Objects.equals(imageSha256, summary.get(ExplanationFiles.IMAGE_SHA256))) {
+            return null;
+        }
+        return read(dir, p);
     }
 
     /** Deletes the hidden folders of attempts that were killed while writing. Call only when no job is writing. */
     public static int removeStaleTemporaries(Path out) throws IOException {
-        return StagedFolder.tidy(out);
-    }
-
-    /** The files {@code relax explain} writes, into {@code dir}; the summary last. */
-    static void write(Path dir, String image, InputTensor rgb, Explanation e, Map<String, Object> model)
-            throws IOException {
-        ExplanationFiles.write(FileSink.into(dir), image, rgb, e, model);
+        return StagedFolder.tidyTree(out);
     }
 
     /** A finished image's maps and numbers, read back for a resumed run. */
@@ -73,8 +112,7 @@ public final class ImageOutputs {
                     PixelMap standardError, long masksUsed, Double relativeError, Double bound) {
     }
 
-    static Finished read(Path dir) throws IOException {
-        Provenance p = Provenance.fromJson(Files.readString(dir.resolve(SUMMARY)));
+    private static Finished read(Path dir, Provenance p) throws IOException {
         return new Finished(Npy.read(dir.resolve("importance.npy")), Npy.read(dir.resolve("uncertainty.npy")),
                 Npy.read(dir.resolve("variance.npy")), Npy.read(dir.resolve("u_relax.npy")),
                 Npy.read(dir.resolve("standard_error.npy")), p.masksUsed(), finite(p.error().relativeError()),

@@ -15,18 +15,10 @@ import org.relax4j.io.ResultFormat;
  */
 public final class HtmlPage {
     /** The page as a {@link ResultFormat}: {@code explanation.html}, UTF-8. */
-    public static final ResultFormat<TextExplanation> FORMAT = new ResultFormat<>() {
-        @Override
-        public String name() {
-            return "html";
-        }
-
-        @Override
-        public void write(TextExplanation e, FileSink sink) throws IOException {
-            byte[] page = render(e).getBytes(StandardCharsets.UTF_8);
-            sink.write("explanation.html", o -> o.write(page));
-        }
-    };
+    public static final ResultFormat<TextExplanation> FORMAT = ResultFormat.of("html", (e, sink) -> {
+        byte[] page = render(e).getBytes(StandardCharsets.UTF_8);
+        sink.write("explanation.html", o -> o.write(page));
+    });
 
     private HtmlPage() {
     }

@@ -218,13 +218,28 @@ public final class MiniLm implements AutoCloseable {
         int[] wordIds = new int[n];
         int[] start = new int[n];
         int[] end = new int[n];
+        // The tokenizer counts characters as code points; Java strings index UTF-16 units, and a character outside
+        // the Basic Multilingual Plane (emoji, rare CJK) is two of them. Tokenization holds UTF-16 indices.
+        int[] utf16 = utf16Offsets(text);
         for (int t = 0; t < n; t++) {
             boolean isSpecial = special[t] != 0 || words[t] < 0 || spans[t] == null;
             wordIds[t] = isSpecial ? -1 : (int) words[t];
-            start[t] = isSpecial ? -1 : spans[t].getStart();
-            end[t] = isSpecial ? -1 : spans[t].getEnd();
+            start[t] = isSpecial ? -1 : utf16[Math.min(spans[t].getStart(), utf16.length - 1)];
+            end[t] = isSpecial ? -1 : utf16[Math.min(spans[t].getEnd(), utf16.length - 1)];
         }
         return new Tokenization(text, ids, e.getTokens(), wordIds, start, end);
+    }
+
+    /** {@return the UTF-16 index of every code point of {@code text}, and of its end} */
+    static int[] utf16Offsets(String text) {
+        int[] at = new int[text.codePointCount(0, text.length()) + 1];
+        int i = 0;
+        for (int cp = 0; cp < at.length - 1; cp++) {
+            at[cp] = i;
+            i += Character.charCount(text.codePointAt(i));
+        }
+        at[at.length - 1] = text.length();
+        return at;
     }
 
     /**

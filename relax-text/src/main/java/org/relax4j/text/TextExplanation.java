@@ -230,8 +230,12 @@ public final class TextExplanation {
             w.put("word", words.word(i));
             w.put("importance", importance[i]);
             w.put("uncertainty", uncertainty[i]);
-            w.put("start", words.charStart(i));
-            w.put("end", words.charEnd(i));
+            // Positions in code points (as Python's str and JavaScript's Array.from count), and in UTF-16 units.
+            String text = words.tokenization().text();
+            w.put("start", text.codePointCount(0, words.charStart(i)));
+            w.put("end", text.codePointCount(0, words.charEnd(i)));
+            w.put("startUtf16", words.charStart(i));
+            w.put("endUtf16", words.charEnd(i));
             list.add(w);
         }
         m.put("words", list);

@@ -18,18 +18,10 @@ import org.relax4j.io.ResultFormat;
  */
 public final class TextJson {
     /** The JSON as a {@link ResultFormat}: {@code explanation.json}, UTF-8. */
-    public static final ResultFormat<TextExplanation> FORMAT = new ResultFormat<>() {
-        @Override
-        public String name() {
-            return "json";
-        }
-
-        @Override
-        public void write(TextExplanation e, FileSink sink) throws IOException {
-            byte[] json = TextJson.write(e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            sink.write("explanation.json", o -> o.write(json));
-        }
-    };
+    public static final ResultFormat<TextExplanation> FORMAT = ResultFormat.of("json", (e, sink) -> {
+        byte[] json = TextJson.write(e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        sink.write("explanation.json", o -> o.write(json));
+    });
 
     private TextJson() {
     }

@@ -26,22 +26,14 @@ public final class TextPicture {
     private static final int MARGIN = 24;
 
     /** The picture as a {@link ResultFormat}: {@code explanation.png}. */
-    public static final ResultFormat<TextExplanation> FORMAT = new ResultFormat<>() {
-        @Override
-        public String name() {
-            return "png";
-        }
-
-        @Override
-        public void write(TextExplanation e, FileSink sink) throws IOException {
-            BufferedImage picture = render(e);
-            sink.write("explanation.png", o -> {
-                if (!ImageIO.write(picture, "png", o)) {
-                    throw new IOException("no PNG writer in this JVM");
-                }
-            });
-        }
-    };
+    public static final ResultFormat<TextExplanation> FORMAT = ResultFormat.of("png", (e, sink) -> {
+        BufferedImage picture = render(e);
+        sink.write("explanation.png", o -> {
+            if (!ImageIO.write(picture, "png", o)) {
+                throw new IOException("no PNG writer in this JVM");
+            }
+        });
+    });
 
     private TextPicture() {
     }
