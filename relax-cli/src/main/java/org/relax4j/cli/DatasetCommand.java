@@ -69,6 +69,12 @@ final class DatasetCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "Stop the job at the first image that fails.")
     boolean failFast;
 
+    @Option(names = "--resume", paramLabel = "auto|strict", defaultValue = "auto",
+            description = "A folder of an earlier run is reused when it holds this image's maps under the same "
+                    + "settings and model. Otherwise 'auto' explains the image again and replaces the folder; "
+                    + "'strict' keeps the folder and fails the image. Default: ${DEFAULT-VALUE}.")
+    String resume;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
             description = "Tasks to split the images over. Default: one per image.")
     int partitions;
@@ -101,6 +107,10 @@ final class DatasetCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--master " + master + " is not a Spark "
                     + "master URL; use local[*], local[N] with N >= 1, spark://HOST:PORT, yarn or k8s://URL");
         }
+        if (!resume.equals("auto") && !resume.equals("strict")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resume must be auto or strict, got '"
+                    + resume + "'");
+        }
         String tablePath = table != null ? table : out.resolve("results.parquet").toString();
         try {
             ResultTables.check(tablePath);
@@ -116,7 +126,23 @@ final class DatasetCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         SparkSession spark = session();
-        try (lock) {
+        // A signal cancels the Spark job; each task stops after its current batch (ExplainPartition), the table
+        // is left as it was, and complete image folders stay.
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+                if (stopping.get()) { // a job submitted after the signal
+                    spark.sparkContext().cancelJob(job.jobId());
+                }
+            }
+        });
+        SignalGuard guard = SignalGuard.install(err, () -> {
+            stopping.set(true);
+            spark.sparkContext().setLogLevel("OFF"); // the killed tasks' reports are not errors
+            spark.sparkContext().cancelAllJobs();
+        });
+        try (lock; guard) {
             if (!quiet) {
                 err.println("spark: " + spark.sparkContext().master() + ", " + spark.sparkContext().defaultParallelism()
                         + " task slots");
@@ -138,12 +164,20 @@ final class DatasetCommand implements Callable<Integer> {
             }
             log(err, "images: " + paths.size() + " found");
             DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(modelOptions.size).outputDir(out)
-                    .failFast(failFast).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
+                    .failFast(failFast).strictResume(resume.equals("strict")).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
                     .partitions(partitions).build();
             Dataset<Row> result;
             int tasks = partitions > 0 ? partitions : paths.size();
             try (TaskProgress progress = quiet ? null : TaskProgress.start(spark.sparkContext(), err, tasks)) {
                 result = explainer.explainNamedTo(spark, paths, tablePath);
+            } catch (Exception ex) { // Spark's SparkException is checked in Java's terms, and thrown unchecked
+                if (!guard.signalled()) {
+                    throw ex;
+                }
+                awaitTasks(spark);
+                err.println("relax: stopped by a signal; complete image folders kept in " + out + "; the table "
+                        + tablePath + " was not changed");
+                return guard.exitCode();
             }
             long ok = 0;
             long skipped = 0;
@@ -169,6 +203,25 @@ final class DatasetCommand implements Callable<Integer> {
         } finally {
             ExecutorEncoders.closeAll();
             spark.stop();
+        }
+    }
+
+    /** Waits (a bounded while) until no task runs, so that none is inside the encoders when they are closed. */
+    private static void awaitTasks(SparkSession spark) {
+        for (int i = 0; i < 600; i++) {
+            int running = 0;
+            for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
+                running += e.numRunningTasks();
+            }
+            if (running == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

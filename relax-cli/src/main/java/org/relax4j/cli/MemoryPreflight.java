@@ -25,6 +25,8 @@ final class MemoryPreflight {
     static final long ACTIVATION_BYTES_PER_PIXEL = 320;
     /** Share of a memory limit an estimate may take. */
     static final double HEADROOM = 0.8;
+    /** The advised batch size leaves 1/ADVICE_MARGIN of the fitting one in reserve. */
+    static final int ADVICE_MARGIN = 10;
 
     private final long heapBytes;
     private final long physicalBytes;
@@ -80,7 +82,10 @@ final class MemoryPreflight {
                 ? String.format(Locale.ROOT, "about %s of Java heap, but %s is free", gb(heap), gb(heapBytes))
                 : String.format(Locale.ROOT, "about %s for the model's work, more than this machine's %s of memory",
                         gb(nat), gb(physicalBytes));
-        String advice = fits >= 1 ? "use --batch-size " + fits + " or less"
+        // The advice keeps a tenth in reserve: the free heap measured on the next run is never quite the same, and a
+        // batch size suggested at the very limit could be refused then.
+        long suggest = Math.max(1, fits - fits / ADVICE_MARGIN);
+        String advice = fits >= 1 ? "use --batch-size " + suggest + " or less"
                 : "even --batch-size 1 does not fit; use a smaller " + sizeOption;
         return String.format(Locale.ROOT, "--batch-size %d with %dx%d inputs needs %s; %s%s", batch, height, width,
                 what, advice, heap > HEADROOM * heapBytes ? ", or give Java more memory (java -Xmx...)" : "");

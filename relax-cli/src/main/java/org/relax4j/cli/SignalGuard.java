@@ -34,17 +34,27 @@ final class SignalGuard implements AutoCloseable {
 
     private final CancellationToken token = new CancellationToken();
     private final PrintWriter err;
+    private final Runnable onStop;
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
     private volatile int signalNumber;
 
-    private SignalGuard(PrintWriter err) {
+    private SignalGuard(PrintWriter err, Runnable onStop) {
         this.err = err;
+        this.onStop = onStop;
     }
 
     /** Handles SIGINT and SIGTERM until {@link #close()}, which restores the previous handlers. */
     static SignalGuard install(PrintWriter err) {
-        SignalGuard g = new SignalGuard(err);
+        return install(err, () -> { });
+    }
+
+    /**
+     * As {@link #install(PrintWriter)}, also running {@code onStop} at the first signal, on the signal's thread: for
+     * work the token cannot reach, such as a Spark job to cancel.
+     */
+    static SignalGuard install(PrintWriter err, Runnable onStop) {
+        SignalGuard g = new SignalGuard(err, onStop);
         for (String name : SIGNALS) {
             try {
                 Signal s = new Signal(name);
@@ -81,12 +91,15 @@ final class SignalGuard implements AutoCloseable {
             Runtime.getRuntime().halt(128 + s.getNumber());
         }
         signalNumber = s.getNumber();
-        token.cancel();
         if (System.console() != null) {
             err.println(); // end the progress line
         }
+        // Said before the run is cancelled: once cancelled, the run may end and the JVM exit before this thread
+        // prints anything.
         err.println("relax: SIG" + s.getName() + ": stopping after the current batch (send it again to stop at once)");
         err.flush();
+        token.cancel();
+        onStop.run();
     }
 
     /** Restores the handlers that were there before. */

@@ -96,6 +96,12 @@ class DatasetSafetyTest {
         String[] changed = run(in, out, "--seed", "4");
         assertTrue(changed[1].contains("1 images explained, 1 already complete"), "a changed file: " + changed[1]);
 
+        String[] strict = run(in, out, "--seed", "5", "--resume", "strict");
+        assertEquals("1", strict[0], strict[2]);
+        assertTrue(strict[1].contains("0 images explained, 0 already complete (skipped), 2 failed"), strict[1]);
+        assertTrue(strict[2].contains("strict resume keeps it"), strict[2]);
+        assertEquals(4, seed(out.resolve("a")), "kept");
+
         // A new file beside them renames nothing.
         Files.copy(SAMPLES.resolve("coffee.png"), in.resolve("0.png"));
         String[] added = run(in, out, "--seed", "4");

@@ -287,9 +287,9 @@ class HardeningTest {
         assertNull(m.check(100, 3, 224, 224, "--size"));
         String heap = m.check(2000, 3, 224, 224, "--size");
         assertTrue(heap.startsWith("--batch-size 2000 with 224x224 inputs needs about 3.7 GB of Java heap, but 1.0 GB "
-                + "is free; use --batch-size 427 or less, or give Java more memory"), heap);
+                + "is free; use --batch-size 385 or less, or give Java more memory"), heap);
         String nat = new MemoryPreflight(64L << 30, 8L << 30).check(1000, 3, 224, 224, "--size");
-        assertTrue(nat.contains("for the model's work, more than this machine's 8.0 GB") && nat.contains("use --batch-size 427"),
+        assertTrue(nat.contains("for the model's work, more than this machine's 8.0 GB") && nat.contains("use --batch-size 385"),
                 nat);
         assertTrue(m.check(1, 3, 10000, 10000, "--size").contains("even --batch-size 1 does not fit; use a smaller --size"));
     }

@@ -131,6 +131,46 @@ class SubprocessTest {
         stopsCleanly("INT", 130);
     }
 
+    /** {@code relax dataset} on the embedded Spark, stopped by SIGTERM while its tasks run. */
+    @Test
+    void sigtermStopsADatasetRunCleanlyAndLeavesTheTable() throws Exception {
+        Path work = tmp.resolve("work-dataset");
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        for (int k = 0; k < 3; k++) {
+            HardeningTest.writeImage(in.resolve("i" + k + ".png"), 80, 80, k);
+        }
+        Path out = tmp.resolve("dout");
+        Path table = Files.createDirectories(out.resolve("results.parquet"));
+        Files.writeString(table.resolve(org.relax4j.spark.ResultTables.MARKER), "earlier\n");
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        // Spark needs the same --add-opens as this test JVM (the jar's manifest carries them for java -jar)
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens")) {
+                jvm.add(a);
+            }
+        }
+        Process p = start(work, jvm, "dataset", in.toString(), "--out", out.toString(), "--model", model.toString(),
+                "--size", String.valueOf(SIZE), "--masks", "1000000000", "--batch-size", "50", "--master", "local[2]");
+        try {
+            awaitOutput(p, work, "images: 3 found");
+            Thread.sleep(2000); // lets the tasks start (not a timing assertion: a signal before them must work too)
+            p.destroy();
+            assertTrue(p.waitFor(POLLS / 10, TimeUnit.SECONDS), "the child stopped");
+        } finally {
+            p.destroyForcibly();
+        }
+        String stderr = read(work.resolve("stderr.txt"));
+        assertEquals(143, p.exitValue(), stderr);
+        assertTrue(stderr.contains("relax: stopped by a signal; complete image folders kept in " + out), stderr);
+        assertFalse(stderr.contains("You hit a bug") || stderr.contains("fatal error"), stderr);
+        try (var files = Files.list(work)) {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("hs_err"))
+                    .toList(), "no JVM crash log");
+        }
+        assertEquals(List.of(org.relax4j.spark.ResultTables.MARKER), HardeningTest.names(table), "the table as it was");
+        assertEquals(List.of(".relax.lock", "results.parquet"), HardeningTest.names(out), "nothing staged is left");
+    }
+
     @Test
     void aHugePhotoIsDecodedSubsampledWithinASmallHeap() throws Exception {
         // 4000 x 3000: 48 MB as ints alone, twice that as floats; decoded whole it cannot fit a 48 MB heap

@@ -37,7 +37,8 @@ public final class Images {
      * Reads an image that is about to be resized to {@code height × width}: a large image is subsampled while it
      * is decoded, by the largest whole factor that keeps both sides at least twice the target, so that an
      * 8000 × 8000 photo never occupies memory at full size. Images smaller than twice the target are read whole,
-     * exactly as {@link #read(Path)} reads them.
+     * exactly as {@link #read(Path)} reads them. A JPEG's EXIF orientation is applied ({@link ExifOrientation}),
+     * unlike {@link #read(Path)}, which reads the pixels as stored, as the reference's preprocessing does.
      *
      * @param file the image file
      * @return the image, RGB (3, H, W) in [0, 1], at its own size or subsampled
@@ -49,7 +50,8 @@ public final class Images {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
-        return decode(file, height, width);
+        // A phone photo is stored as the sensor read it; EXIF says how to turn it upright.
+        return ExifOrientation.apply(decode(file, height, width), ExifOrientation.of(file));
     }
 
     /** Decodes with ImageIO; a positive target enables subsampling. Every failure names the file. */

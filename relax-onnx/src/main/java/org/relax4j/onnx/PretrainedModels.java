@@ -245,7 +245,14 @@ public final class PretrainedModels {
         Path model = ensureMobileNetV2(cacheDir, log);
         OnnxEncoder.Builder b = builder(MOBILENET_V2, model);
         try {
-            return options.apply(b).build();
+            OnnxEncoder enc = options.apply(b).build();
+            int dim = enc.descriptor(MOBILENET_V2, null).dimension();
+            if (dim != 0 && dim != MOBILENET_V2_DIM) {
+                enc.close();
+                throw new IllegalStateException("it returns " + dim + " values, not MobileNetV2's " + MOBILENET_V2_DIM
+                        + "-d embedding");
+            }
+            return enc;
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot load the cached model " + model + " (delete it and it is rebuilt "
                     + "on the next run): " + e.getMessage(), e);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.tfjs.OnnxModelBuilder;
 
 /** Cache entries carry checksums; damaged ones are named and rebuilt. */
 class CacheIntegrityTest {
@@ -113,5 +114,28 @@ class CacheIntegrityTest {
                 }
             }
         }
+    }
+
+    /** A valid model of another kind in the cache's place (with a matching record) is not taken for MobileNetV2. */
+    @Test
+    void anotherValidModelInTheCacheIsNotReportedAsMobileNetV2(@TempDir Path cache) {
+        OnnxModelBuilder b = new OnnxModelBuilder("not-mobilenet");
+        b.input(PretrainedModels.MOBILENET_V2_INPUT, OnnxModelBuilder.FLOAT, new long[] {-1, 2, 2, 3});
+        String w = b.initializer("w", new long[] {12, 10}, new float[120]);
+        b.node("Flatten", "flatten").inputs(PretrainedModels.MOBILENET_V2_INPUT).outputs("f").attr("axis", 1L).add();
+        b.node("MatMul", "matmul").inputs("f", w).outputs("y").add();
+        b.output("y", OnnxModelBuilder.FLOAT, new long[] {-1, 10});
+        byte[] bytes = b.toBytes("relax-onnx-test", "1");
+        Path file = cache.resolve(PretrainedModels.MOBILENET_V2_FILE);
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        CacheIntegrity.recordFile(file, bytes);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> PretrainedModels.openMobileNetV2(cache, 1, s -> { }));
+        assertTrue(e.getMessage().contains("returns 10 values, not MobileNetV2's 1792-d embedding")
+                && e.getMessage().contains("delete it and it is rebuilt"), e.getMessage());
     }
 }

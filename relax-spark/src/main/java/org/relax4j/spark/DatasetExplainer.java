@@ -68,6 +68,7 @@ public final class DatasetExplainer {
     private final int imageSize;
     private final Path outputDir;
     private final boolean failFast;
+    private final boolean strictResume;
     private final int threadsPerTask;
     private final int encoderThreads;
     private final int partitions;
@@ -80,6 +81,7 @@ public final class DatasetExplainer {
         this.imageSize = b.imageSize;
         this.outputDir = b.outputDir;
         this.failFast = b.failFast;
+        this.strictResume = b.strictResume;
         this.threadsPerTask = b.threadsPerTask;
         this.encoderThreads = b.encoderThreads;
         this.partitions = b.partitions;
@@ -118,7 +120,8 @@ public final class DatasetExplainer {
         int parts = partitions > 0 ? partitions
                 : (int) Math.max(1, Math.min(MAX_DEFAULT_PARTITIONS, named.select(ExplainPartition.PATH_COL).count()));
         ExplainPartition task = new ExplainPartition(settings, factory, encoderKey, encoderThreads, threadsPerTask,
-                imageSize, outputDir == null ? null : outputDir.toAbsolutePath().toString(), failFast, kind, column);
+                imageSize, outputDir == null ? null : outputDir.toAbsolutePath().toString(), failFast, strictResume,
+                kind, column);
         return named.repartition(parts).mapPartitions(task, Encoders.row(ResultSchema.SCHEMA));
     }
 
@@ -184,7 +187,7 @@ public final class DatasetExplainer {
         int parts = partitions > 0 ? partitions : Math.max(1, Math.min(MAX_DEFAULT_PARTITIONS, rows.size()));
         JavaRDD<Row> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, parts);
         ExplainPartition task = new ExplainPartition(settings, factory, encoderKey, encoderThreads, threadsPerTask,
-                imageSize, outputDir == null ? null : outputDir.toAbsolutePath().toString(), failFast,
+                imageSize, outputDir == null ? null : outputDir.toAbsolutePath().toString(), failFast, strictResume,
                 ImageInputs.Kind.PATH, "path");
         return spark.createDataFrame(rdd, schema).mapPartitions(task, Encoders.row(ResultSchema.SCHEMA));
     }
@@ -291,6 +294,7 @@ public final class DatasetExplainer {
         private int imageSize = 224;
         private Path outputDir;
         private boolean failFast;
+        private boolean strictResume;
         private int threadsPerTask = 1;
         private int encoderThreads;
         private int partitions;
@@ -316,6 +320,19 @@ public final class DatasetExplainer {
          */
         public Builder outputDir(Path outputDir) {
             this.outputDir = outputDir;
+            return this;
+        }
+
+        /**
+         * With an output folder: whether a folder holding another explanation under an image's name (other settings,
+         * another model, another file's checksum) fails that image instead of being explained again and replaced
+         * (default false).
+         *
+         * @param strict true to keep such folders and fail their images
+         * @return this builder
+         */
+        public Builder strictResume(boolean strict) {
+            this.strictResume = strict;
             return this;
         }
 

@@ -4,16 +4,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.relax4j.Encoder;
+import org.relax4j.CancellationToken;
 import org.relax4j.Explanation;
 import org.relax4j.data.InputTensor;
 import org.relax4j.data.PixelMap;
+import org.relax4j.ProgressListener;
 import org.relax4j.Relax;
+import org.relax4j.Target;
 import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
 
@@ -38,11 +42,13 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final int size;
     private final String out;
     private final boolean failFast;
+    private final boolean strictResume;
     private final ImageInputs.Kind kind;
     private final String inputCol;
 
     ExplainPartition(ExplainSettings settings, EncoderFactory factory, String encoderKey, int encoderThreads,
-                     int threadsPerTask, int size, String out, boolean failFast, ImageInputs.Kind kind,
+                     int threadsPerTask, int size, String out, boolean failFast, boolean strictResume,
+                     ImageInputs.Kind kind,
                      String inputCol) {
         this.settings = settings;
         this.factory = factory;
@@ -52,6 +58,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         this.size = size;
         this.out = out;
         this.failFast = failFast;
+        this.strictResume = strictResume;
         this.kind = kind;
         this.inputCol = inputCol;
     }
@@ -105,6 +112,11 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
                 if (f != null) {
                     return skipped(name, path, dir, f);
                 }
+                if (strictResume && ImageOutputs.isComplete(Path.of(out), name)) {
+                    throw new IOException(dir + " holds an explanation made with other settings, another model or "
+                            + "from another file; strict resume keeps it: remove that folder, or choose another output "
+                            + "folder");
+                }
             }
             int encoderThreadsHere = encoderThreads > 0 ? encoderThreads
                     : Runtime.getRuntime().availableProcessors();
@@ -114,11 +126,15 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
                 rgb = Images.resize(rgb, size, size);
             }
             InputTensor x = Normalization.imagenet().normalize(rgb);
-            Explanation e = relax.explain(x, encoder);
+            // A killed task (its job cancelled, a speculative copy no longer needed) stops after its current batch, so
+            // that no task is inside the shared encoder when the executor closes it.
+            Explanation e = relax.explain(x, encoder, Target.unmasked(), ProgressListener.NONE, KILLED);
             if (dir != null) {
                 ImageOutputs.publish(Path.of(out), name, path, in.sha256(), rgb, e, factory.describeJson());
             }
             return ok(name, path, e, dir);
+        } catch (CancellationException killed) {
+            throw killed;
         } catch (Exception ex) {
             String message = ex.getMessage() != null ? ex.getMessage() : ex.toString();
             if (failFast) {
@@ -127,6 +143,12 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
             return failed(name, path, message);
         }
     }
+
+    /** Cancelled when this thread's task has been killed. */
+    private static final CancellationToken KILLED = CancellationToken.when(() -> {
+        TaskContext task = TaskContext.get();
+        return task != null && task.isInterrupted();
+    });
 
     private static Row ok(String name, String path, Explanation e, Path dir) {
         PixelMap imp = e.importance();

@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Row;
 import org.relax4j.data.InputTensor;
+import org.relax4j.image.ExifOrientation;
 import org.relax4j.image.Images;
 import org.relax4j.io.Checksums;
 
@@ -52,7 +53,7 @@ final class ImageInputs {
             throw new IOException("not an image this JVM can read (" + bytes.length + " bytes; PNG, JPEG, GIF and BMP "
                     + "are supported)");
         }
-        return Images.fromImage(img);
+        return ExifOrientation.apply(Images.fromImage(img), ExifOrientation.of(bytes));
     }
 
     static byte[] readPath(String path, Configuration hadoop) throws IOException {

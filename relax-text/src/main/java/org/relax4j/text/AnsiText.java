@@ -15,6 +15,30 @@ public final class AnsiText {
     }
 
     /**
+     * {@code s} safe to print on a terminal: control characters (an escape would start a terminal command, a
+     * carriage return overwrite the line) shown as {@code \\u001B}; line breaks and tabs kept unless
+     * {@code oneLine}.
+     */
+    static String visible(String s, boolean oneLine) {
+        StringBuilder b = null;
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            boolean keep = !Character.isISOControl(c) || (!oneLine && (c == '\n' || c == '\t'));
+            if (!keep && b == null) {
+                b = new StringBuilder(s.length() + 8).append(s, 0, k);
+            }
+            if (b != null) {
+                if (keep) {
+                    b.append(c);
+                } else {
+                    b.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+                }
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /**
      * {@return whether standard output should get colour: a console is attached and {@code NO_COLOR} is unset or
      * empty (no-color.org)}
      */
@@ -36,8 +60,8 @@ public final class AnsiText {
         Words w = e.words();
         int at = 0;
         for (int i = 0; i < e.size(); i++) {
-            sb.append(text, at, w.charStart(i));
-            String word = text.substring(w.charStart(i), w.charEnd(i));
+            sb.append(visible(text.substring(at, w.charStart(i)), false));
+            String word = visible(text.substring(w.charStart(i), w.charEnd(i)), true);
             if (colour) {
                 int[] c = Shades.rgb(e.shade(i));
                 sb.append(String.format(Locale.ROOT, "\u001b[38;2;0;0;0;48;2;%d;%d;%dm", c[0], c[1], c[2]))
@@ -47,7 +71,7 @@ public final class AnsiText {
             }
             at = w.charEnd(i);
         }
-        sb.append(text.substring(at).stripTrailing()).append('\n');
+        sb.append(visible(text.substring(at).stripTrailing(), false)).append('\n');
         float[] range = e.importanceRange();
         if (colour) {
             sb.append("low ");
@@ -60,7 +84,8 @@ public final class AnsiText {
             sb.append("importance");
         }
         sb.append(String.format(Locale.ROOT, " (%.4f .. %.4f), %s, %d masks%s%n", range[0], range[1],
-                e.query().map(q -> "similarity to \"" + q + "\"").orElse("similarity to the text itself"),
+                e.query().map(q -> "similarity to \"" + visible(q, true) + "\"")
+                        .orElse("similarity to the text itself"),
                 e.masksUsed(), Double.isNaN(e.errorBound()) ? ""
                         : String.format(Locale.ROOT, ", error <= %.0f %%", 100 * e.errorBound())));
         e.query().ifPresent(q -> sb.append(String.format(Locale.ROOT,
@@ -74,8 +99,8 @@ public final class AnsiText {
         int[] rank = e.ranking();
         for (int k = 0; k < rank.length; k++) {
             int i = rank[k];
-            sb.append(String.format(Locale.ROOT, "%4d  %-" + width + "s  %10.4f  %11.4g%n", k + 1, w.word(i),
-                    e.importance(i), e.uncertainty(i)));
+            sb.append(String.format(Locale.ROOT, "%4d  %-" + width + "s  %10.4f  %11.4g%n", k + 1,
+                    visible(w.word(i), true), e.importance(i), e.uncertainty(i)));
         }
         return sb.toString();
     }

@@ -56,4 +56,13 @@ class NonBmpTextTest {
         HtmlPage.write(html, e);
         assertTrue(Files.readString(html, StandardCharsets.UTF_8).contains("pizza"));
     }
+
+    /** A text's control characters reach the terminal as visible escapes, not as terminal commands. */
+    @Test
+    void controlCharactersAreShownNotSent() {
+        assertEquals("a\\u001B[31mb\\u000Dc\n", AnsiText.visible("a\u001b[31mb\rc\n", false));
+        assertEquals("x\\u000Ay", AnsiText.visible("x\ny", true));
+        String plain = "I love \uD83D\uDE00 pizza";
+        assertTrue(plain == AnsiText.visible(plain, true), "nothing to escape: the same string");
+    }
 }
