@@ -1,5 +1,6 @@
 package org.relax4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.relax4j.RelaxConfig;
+import org.relax4j.image.Images;
+import org.relax4j.io.Checksums;
 import org.relax4j.onnx.PretrainedModels;
 import org.relax4j.spark.DatasetExplainer;
 import org.relax4j.spark.EncoderFactories;
@@ -18,6 +21,7 @@ import org.relax4j.spark.EncoderFactory;
 import org.relax4j.spark.ExecutorEncoders;
 import org.relax4j.spark.ResultSchema;
 import org.relax4j.spark.ResultTables;
+import org.relax4j.spark.TargetImage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,6 +73,11 @@ final class DatasetCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "Stop the job at the first image that fails.")
     boolean failFast;
 
+    @Option(names = "--target", paramLabel = "IMAGE",
+            description = "Explain every image's match with this image (as 'relax explain IMAGE --target'): masks "
+                    + "are weighted by the similarity to the target's representation. Default: each image's own.")
+    Path target;
+
     @Option(names = "--resume", paramLabel = "auto|strict", defaultValue = "auto",
             description = "A folder of an earlier run is reused when it holds this image's maps under the same "
                     + "settings and model. Otherwise 'auto' explains the image again and replaces the folder; "
@@ -111,6 +120,23 @@ final class DatasetCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume must be auto or strict, got '"
                     + resume + "'");
         }
+        TargetImage targetImage = null;
+        if (target != null) {
+            if (!Files.isRegularFile(target)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target: no image file at " + target);
+            }
+            if (modelOptions.size <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target needs --size N (every image is "
+                        + "compared with one target of that size), not --size 0");
+            }
+            try {
+                int size = modelOptions.size;
+                targetImage = TargetImage.of(target.toAbsolutePath().toString(), Checksums.sha256(target),
+                        Images.resize(Images.readForSize(target, size, size), size, size));
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--target: " + e.getMessage());
+            }
+        }
         String tablePath = table != null ? table : out.resolve("results.parquet").toString();
         try {
             ResultTables.check(tablePath);
@@ -125,6 +151,12 @@ final class DatasetCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
         long start = System.nanoTime();
+        String unreachable = unreachableMaster(master != null ? master : System.getProperty("spark.master"));
+        if (unreachable != null) {
+            lock.close();
+            err.println("relax: error: " + unreachable);
+            return RelaxCli.FAILED;
+        }
         SparkSession spark = session();
         // A signal cancels the Spark job; each task stops after its current batch (ExplainPartition), the table
         // is left as it was, and complete image folders stay.
@@ -143,6 +175,11 @@ final class DatasetCommand implements Callable<Integer> {
             spark.sparkContext().cancelAllJobs();
         });
         try (lock; guard) {
+            String noExecutors = awaitExecutors(spark);
+            if (noExecutors != null) {
+                err.println("relax: error: " + noExecutors);
+                return RelaxCli.FAILED;
+            }
             if (!quiet) {
                 err.println("spark: " + spark.sparkContext().master() + ", " + spark.sparkContext().defaultParallelism()
                         + " task slots");
@@ -164,7 +201,7 @@ final class DatasetCommand implements Callable<Integer> {
             }
             log(err, "images: " + paths.size() + " found");
             DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(modelOptions.size).outputDir(out)
-                    .failFast(failFast).strictResume(resume.equals("strict")).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
+                    .failFast(failFast).strictResume(resume.equals("strict")).target(targetImage).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
                     .partitions(partitions).build();
             Dataset<Row> result;
             int tasks = partitions > 0 ? partitions : paths.size();
@@ -206,6 +243,77 @@ final class DatasetCommand implements Callable<Integer> {
         }
     }
 
+    /** How long a cluster may take to start the first executor before the run gives up. */
+    static final int EXECUTOR_WAIT_SECONDS = 120;
+
+    /**
+     * For a standalone master ({@code spark://host:port[,host:port]}): null if one of its addresses takes a
+     * connection, else the cause in one line (Spark itself would retry for a minute and then fail with "Cannot call
+     * methods on a stopped SparkContext").
+     */
+    static String unreachableMaster(String url) {
+        if (url == null || !url.startsWith("spark://")) {
+            return null;
+        }
+        String problem = null;
+        for (String hostPort : url.substring("spark://".length()).split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            String host = colon > 0 ? hostPort.substring(0, colon) : hostPort;
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(hostPort.substring(colon + 1)) : 7077;
+            } catch (NumberFormatException e) {
+                return "the Spark master " + url + " has no valid port";
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+                return null;
+            } catch (IOException e) {
+                problem = e.getMessage();
+            }
+        }
+        return "the Spark master " + url + " cannot be reached (" + problem + "); is it running, and is that its "
+                + "address?";
+    }
+
+    /**
+     * On a cluster: waits until an executor has started. Null once one has (or on a local master), else the cause
+     * in one line: the master refused or lost the application, or no worker started an executor in time.
+     */
+    private String awaitExecutors(SparkSession spark) {
+        String url = spark.sparkContext().master();
+        if (url.startsWith("local")) {
+            return null;
+        }
+        for (int i = 0; i < EXECUTOR_WAIT_SECONDS * 10; i++) {
+            if (spark.sparkContext().isStopped()) {
+                return "the Spark master " + url + " refused or lost the application (Spark's log above says why)";
+            }
+            if (spark.sparkContext().statusTracker().getExecutorInfos().length > 1) { // the driver is listed too
+                return null;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted while waiting for executors";
+            }
+        }
+        return "no executor started on " + url + " within " + EXECUTOR_WAIT_SECONDS + " s: the cluster has no free "
+                + "worker, or its workers cannot start executors (their logs say why)";
+    }
+
+    /** The jar this command runs from, or null when it runs from classes (a build's output). */
+    private static String ownJar() {
+        try {
+            java.security.CodeSource src = DatasetCommand.class.getProtectionDomain().getCodeSource();
+            Path p = src == null ? null : Path.of(src.getLocation().toURI());
+            return p != null && Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p.toString() : null;
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** Waits (a bounded while) until no task runs, so that none is inside the encoders when they are closed. */
     private static void awaitTasks(SparkSession spark) {
         for (int i = 0; i < 600; i++) {
@@ -243,6 +351,12 @@ final class DatasetCommand implements Callable<Integer> {
         b.master(given);
         if (given.startsWith("local")) {
             b.config("spark.ui.enabled", "false");
+        } else if (master != null && System.getProperty("spark.jars") == null) {
+            // Launched with java -jar, not spark-submit: the executors of a real cluster need this jar's classes.
+            String self = ownJar();
+            if (self != null) {
+                b.config("spark.jars", self);
+            }
         }
         SparkSession s = b.getOrCreate();
         s.sparkContext().setLogLevel("WARN");

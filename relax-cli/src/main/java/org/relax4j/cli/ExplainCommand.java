@@ -300,7 +300,8 @@ final class ExplainCommand implements Callable<Integer> {
     private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc)
             throws IOException {
         ExplanationFiles.write(dir::write, new ExplanationFiles.Result(image.toString(), Checksums.sha256(image), rgb,
-                e, enc.json, target == null ? null : target.toString(), targetRgb));
+                e, enc.json, target == null ? null : target.toString(), target == null ? null : Checksums.sha256(target),
+                targetRgb));
     }
 
     private static double sec(java.time.Duration d) {

@@ -10,7 +10,8 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 /**
  * Progress of {@code relax dataset} on the driver: a Spark listener that counts the explain job's finished tasks
  * (one image each by default) and prints "k/N tasks done" with the elapsed time and an estimate of what is left.
- * Registered only around the explain job, so the summary's small job is not counted. Long jobs report progress; a
+ * Only the first job started while it is registered is counted (the explain job, which writes the table): reading
+ * the table back and the summary are not, so the count never passes the total. Long jobs report progress; a
  * retried task is counted when it succeeds.
  */
 final class TaskProgress extends SparkListener implements AutoCloseable {
@@ -19,6 +20,8 @@ final class TaskProgress extends SparkListener implements AutoCloseable {
     private final int tasks;
     private final long start = System.nanoTime();
     private final AtomicInteger done = new AtomicInteger();
+    /** The stages of the first job started while registered: the explain job; later jobs are not counted. */
+    private volatile java.util.Set<Integer> stages;
 
     private TaskProgress(SparkContext context, PrintWriter err, int tasks) {
         this.context = context;
@@ -39,11 +42,23 @@ final class TaskProgress extends SparkListener implements AutoCloseable {
     }
 
     @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+        if (stages == null) {
+            java.util.Set<Integer> ids = new java.util.HashSet<>();
+            for (Object id : scala.jdk.javaapi.CollectionConverters.asJava(job.stageIds())) {
+                ids.add((Integer) id);
+            }
+            stages = ids;
+        }
+    }
+
+    @Override
     public void onTaskEnd(SparkListenerTaskEnd end) {
-        if (!end.taskInfo().successful()) {
+        java.util.Set<Integer> counted = stages;
+        if (!end.taskInfo().successful() || counted == null || !counted.contains(end.stageId())) {
             return;
         }
-        int k = done.incrementAndGet();
+        int k = Math.min(tasks, done.incrementAndGet());
         double elapsed = (System.nanoTime() - start) / 1e9;
         double left = k < tasks ? elapsed / k * (tasks - k) : 0;
         synchronized (err) {

@@ -82,6 +82,31 @@ class DatasetCommandTest {
         assertTrue(missing[2].contains("INPUT: no file or folder at") && missing[2].contains("no-such"), missing[2]);
     }
 
+    /** --target: every image's match to one target image, as explain --target gives it. */
+    @Test
+    void aTargetExplainsEachImagesMatchAsExplainDoes(@TempDir Path dir) throws Exception {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        Files.copy(Path.of("..", "samples", "cat-and-coffee.png"), in.resolve("half.png"));
+        Path model = TinyModels.writeLinear(dir.resolve("linear.onnx"), 224, 8, 4);
+        String[] common = {"--model", model.toString(), "--masks", "30", "--batch-size", "10", "-q"};
+        Path target = Path.of("..", "samples", "chelsea.png");
+        String[] d = outErr(concat(new String[] {"dataset", in.toString(), "--master", "local[1]", "--out",
+                dir.resolve("d").toString(), "--target", target.toString()}, common));
+        assertEquals("0", d[0], d[2]);
+        String[] x = outErr(concat(new String[] {"explain", in.resolve("half.png").toString(), "--out",
+                dir.resolve("x").toString(), "--target", target.toString()}, common));
+        assertEquals("0", x[0], x[2]);
+        for (String f : List.of("importance.npy", "uncertainty.npy")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("x").resolve("half").resolve(f)),
+                    Files.readAllBytes(dir.resolve("d").resolve("half").resolve(f)), f);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("d").resolve("half").resolve("match.png")));
+        String[] otherTarget = outErr(concat(new String[] {"dataset", in.toString(), "--master", "local[1]", "--out",
+                dir.resolve("d").toString(), "--target", Path.of("..", "samples", "coffee.png").toString()}, common));
+        assertTrue(otherTarget[1].contains("1 images explained, 0 already complete"), "another target: "
+                + otherTarget[1]);
+    }
+
     /** A model file is described the same by both commands too (the dataset's driver reads it as explain does). */
     @Test
     void aModelFileIsDescribedAlikeByExplainAndDataset(@TempDir Path dir) throws Exception {

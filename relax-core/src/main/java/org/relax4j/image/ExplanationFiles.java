@@ -35,6 +35,10 @@ public final class ExplanationFiles {
 
     /** The summary's key for the SHA-256 of the input image's bytes, which a resumed run compares. */
     public static final String IMAGE_SHA256 = "imageSha256";
+    /** The summary's key for a match explanation's target image. */
+    public static final String TARGET_IMAGE = "targetImage";
+    /** The summary's key for the SHA-256 of the target image's bytes. */
+    public static final String TARGET_SHA256 = "targetSha256";
 
     /**
      * One explained image, as its files describe it.
@@ -45,10 +49,11 @@ public final class ExplanationFiles {
      * @param explanation the explanation
      * @param model what the caller says of the model
      * @param targetImage the target image's path or URI, or null
+     * @param targetSha256 the SHA-256 of the target image's bytes (hex), or null
      * @param targetRgb the target image, or null
      */
     public record Result(String image, String imageSha256, InputTensor rgb, Explanation explanation,
-                         Map<String, ?> model, String targetImage, InputTensor targetRgb) {
+                         Map<String, ?> model, String targetImage, String targetSha256, InputTensor targetRgb) {
         /** The maps in the order of {@link #MAPS}. */
         PixelMap[] maps() {
             return ExplanationFiles.maps(explanation).values().toArray(new PixelMap[0]);
@@ -105,7 +110,10 @@ public final class ExplanationFiles {
             root.put(IMAGE_SHA256, r.imageSha256());
         }
         if (r.targetImage() != null) {
-            root.put("targetImage", r.targetImage());
+            root.put(TARGET_IMAGE, r.targetImage());
+        }
+        if (r.targetSha256() != null) {
+            root.put(TARGET_SHA256, r.targetSha256());
         }
         // library, model, masking, settings, engine, masksUsed, errorEstimate, timings
         root.putAll(r.explanation().provenance(r.model()).toMap());
@@ -145,7 +153,7 @@ public final class ExplanationFiles {
      */
     public static void write(FileSink sink, String image, InputTensor rgb, Explanation e, Map<String, ?> model)
             throws IOException {
-        write(sink, new Result(image, null, rgb, e, model, null, null));
+        write(sink, new Result(image, null, rgb, e, model, null, null, null));
     }
 
     /**

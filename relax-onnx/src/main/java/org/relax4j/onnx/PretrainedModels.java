@@ -309,7 +309,23 @@ public final class PretrainedModels {
      */
     public static OnnxEncoder.Builder builder(String name, Path file) {
         requireKnown(name);
-        return OnnxEncoder.builder(file).inputName(MOBILENET_V2_INPUT).layout(Layout.NHWC).pixels(MOBILENET_V2_PIXELS);
+        return configure(OnnxEncoder.builder(file));
+    }
+
+    /**
+     * As {@link #builder(String, Path)}, for the model's bytes (as a Spark executor receives them).
+     *
+     * @param name a name from {@link #names()}
+     * @param model the model file's bytes
+     * @return the builder
+     */
+    public static OnnxEncoder.Builder builder(String name, byte[] model) {
+        requireKnown(name);
+        return configure(OnnxEncoder.builder(model));
+    }
+
+    private static OnnxEncoder.Builder configure(OnnxEncoder.Builder b) {
+        return b.inputName(MOBILENET_V2_INPUT).layout(Layout.NHWC).pixels(MOBILENET_V2_PIXELS);
     }
 
     private static void requireKnown(String name) {

@@ -69,6 +69,7 @@ public final class DatasetExplainer {
     private final Path outputDir;
     private final boolean failFast;
     private final boolean strictResume;
+    private final TargetImage target;
     private final int threadsPerTask;
     private final int encoderThreads;
     private final int partitions;
@@ -82,6 +83,7 @@ public final class DatasetExplainer {
         this.outputDir = b.outputDir;
         this.failFast = b.failFast;
         this.strictResume = b.strictResume;
+        this.target = b.target;
         this.threadsPerTask = b.threadsPerTask;
         this.encoderThreads = b.encoderThreads;
         this.partitions = b.partitions;
@@ -121,7 +123,7 @@ public final class DatasetExplainer {
                 : (int) Math.max(1, Math.min(MAX_DEFAULT_PARTITIONS, named.select(ExplainPartition.PATH_COL).count()));
         ExplainPartition task = new ExplainPartition(settings, factory, encoderKey, encoderThreads, threadsPerTask,
                 imageSize, outputDir == null ? null : outputDir.toAbsolutePath().toString(), failFast, strictResume,
-                kind, column);
+                target, kind, column);
         return named.repartition(parts).mapPartitions(task, Encoders.row(ResultSchema.SCHEMA));
     }
 
@@ -188,6 +190,7 @@ public final class DatasetExplainer {
         JavaRDD<Row> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, parts);
         ExplainPartition task = new ExplainPartition(settings, factory, encoderKey, encoderThreads, threadsPerTask,
                 imageSize, outputDir == null ? null : outputDir.toAbsolutePath().toString(), failFast, strictResume,
+                target,
                 ImageInputs.Kind.PATH, "path");
         return spark.createDataFrame(rdd, schema).mapPartitions(task, Encoders.row(ResultSchema.SCHEMA));
     }
@@ -295,6 +298,7 @@ public final class DatasetExplainer {
         private Path outputDir;
         private boolean failFast;
         private boolean strictResume;
+        private TargetImage target;
         private int threadsPerTask = 1;
         private int encoderThreads;
         private int partitions;
@@ -320,6 +324,18 @@ public final class DatasetExplainer {
          */
         public Builder outputDir(Path outputDir) {
             this.outputDir = outputDir;
+            return this;
+        }
+
+        /**
+         * Explain every image's match to one target image (default none: each image's own representation), as
+         * {@code relax explain IMAGE --target OTHER} does.
+         *
+         * @param target the target, at the images' size ({@link #imageSize}), or null
+         * @return this builder
+         */
+        public Builder target(TargetImage target) {
+            this.target = target;
             return this;
         }
 

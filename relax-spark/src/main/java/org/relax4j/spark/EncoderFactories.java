@@ -1,12 +1,15 @@
 package org.relax4j.spark;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import org.apache.spark.SparkFiles;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.relax4j.Encoder;
 import org.relax4j.image.Normalization;
@@ -15,8 +18,8 @@ import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.onnx.PretrainedModels;
 
 /**
- * Encoder factories for ONNX models, which ship the model file to every executor once with
- * {@code SparkContext.addFile} and open it there with ONNX Runtime.
+ * Encoder factories for ONNX models, which send the model file's bytes to every executor once, as a broadcast, and
+ * open it there with ONNX Runtime.
  */
 public final class EncoderFactories {
     private EncoderFactories() {
@@ -24,22 +27,21 @@ public final class EncoderFactories {
 
     /**
      * The pretrained MobileNetV2 embedding (as {@code relax explain} uses it): converted into {@code cacheDir} on
-     * the driver if missing ({@link PretrainedModels#ensureMobileNetV2}), shipped with {@code addFile}, opened on
-     * each executor as {@link PretrainedModels#openMobileNetV2} opens it.
+     * the driver if missing ({@link PretrainedModels#ensureMobileNetV2}), sent to the executors as a broadcast of the
+     * file's bytes, opened on each executor as {@link PretrainedModels#openMobileNetV2} opens it.
      *
      * @param log receives the conversion's progress lines on the driver
      */
     public static EncoderFactory mobileNetV2(SparkSession spark, Path cacheDir, Consumer<String> log) {
         String name = PretrainedModels.MOBILENET_V2;
         Path model = PretrainedModels.ensure(name, cacheDir, log);
-        spark.sparkContext().addFile(model.toAbsolutePath().toString());
-        return new OnnxFileFactory(model.getFileName().toString(), name, null, null, true,
+        return new OnnxModelFactory(broadcast(spark, model), name, null, null, true,
                 PretrainedModels.descriptor(name, cacheDir));
     }
 
     /**
-     * An ONNX model file, shipped with {@code addFile}; described on the driver as {@link OnnxEncoder#describe} does
-     * (the same description as the command line's, for the same file).
+     * An ONNX model file, sent to the executors as a broadcast of its bytes; described on the driver as
+     * {@link OnnxEncoder#describe} does (the same description as the command line's, for the same file).
      *
      * @param inputName the input to feed, or null for the model's first
      * @param outputName the output to explain, or null for its first
@@ -55,15 +57,27 @@ public final class EncoderFactories {
         }
         ModelDescriptor d = OnnxEncoder.describe(model, inputName, outputName,
                 unitPixels ? Normalization.unit() : Normalization.imagenet());
-        spark.sparkContext().addFile(model.toAbsolutePath().toString());
-        return new OnnxFileFactory(model.getFileName().toString(), null, d.input(), d.output(), unitPixels, d);
+        return new OnnxModelFactory(broadcast(spark, model), null, d.input(), d.output(), unitPixels, d);
     }
 
-    /** Opens a file shipped with {@code addFile} on the executor. */
-    static final class OnnxFileFactory implements EncoderFactory {
-        private static final long serialVersionUID = 2L;
+    /**
+     * The model's bytes as a broadcast: every executor gets them from the driver (or from each other) whatever its
+     * working directory, and, unlike a file added with {@code addFile}, where an executor of a real cluster looks
+     * for the file does not matter.
+     */
+    private static Broadcast<byte[]> broadcast(SparkSession spark, Path model) {
+        try {
+            return JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(Files.readAllBytes(model));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model " + model, e);
+        }
+    }
 
-        private final String fileName;
+    /** Opens a model sent as a broadcast on the executor. */
+    static final class OnnxModelFactory implements EncoderFactory {
+        private static final long serialVersionUID = 3L;
+
+        private final Broadcast<byte[]> model;
         private final String pretrained;
         private final String inputName;
         private final String outputName;
@@ -72,9 +86,9 @@ public final class EncoderFactories {
         private final LinkedHashMap<String, Object> json;
 
         /** @param pretrained the registry's name of a pretrained model, or null for a plain ONNX file */
-        OnnxFileFactory(String fileName, String pretrained, String inputName, String outputName, boolean unitPixels,
-                        ModelDescriptor descriptor) {
-            this.fileName = fileName;
+        OnnxModelFactory(Broadcast<byte[]> model, String pretrained, String inputName, String outputName,
+                         boolean unitPixels, ModelDescriptor descriptor) {
+            this.model = model;
             this.pretrained = pretrained;
             this.inputName = inputName;
             this.outputName = outputName;
@@ -85,11 +99,11 @@ public final class EncoderFactories {
 
         @Override
         public Encoder open(int threads) {
-            Path file = Path.of(SparkFiles.get(fileName));
+            byte[] bytes = model.value();
             if (pretrained != null) {
-                return PretrainedModels.builder(pretrained, file).intraOpThreads(threads).build();
+                return PretrainedModels.builder(pretrained, bytes).intraOpThreads(threads).build();
             }
-            OnnxEncoder.Builder b = OnnxEncoder.builder(file).intraOpThreads(threads);
+            OnnxEncoder.Builder b = OnnxEncoder.builder(bytes).intraOpThreads(threads);
             if (inputName != null) {
                 b.inputName(inputName);
             }

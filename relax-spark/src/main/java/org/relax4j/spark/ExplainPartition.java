@@ -43,12 +43,13 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
     private final String out;
     private final boolean failFast;
     private final boolean strictResume;
+    private final TargetImage target;
     private final ImageInputs.Kind kind;
     private final String inputCol;
 
     ExplainPartition(ExplainSettings settings, EncoderFactory factory, String encoderKey, int encoderThreads,
                      int threadsPerTask, int size, String out, boolean failFast, boolean strictResume,
-                     ImageInputs.Kind kind,
+                     TargetImage target, ImageInputs.Kind kind,
                      String inputCol) {
         this.settings = settings;
         this.factory = factory;
@@ -59,6 +60,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
         this.out = out;
         this.failFast = failFast;
         this.strictResume = strictResume;
+        this.target = target;
         this.kind = kind;
         this.inputCol = inputCol;
     }
@@ -108,7 +110,7 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
             if (dir != null) {
                 // Resumed only when the folder holds this image's maps under these settings and this model.
                 ImageOutputs.Finished f = ImageOutputs.finished(Path.of(out), name, relax.config().settings(),
-                        factory.describeJson(), in.sha256());
+                        factory.describeJson(), in.sha256(), target);
                 if (f != null) {
                     return skipped(name, path, dir, f);
                 }
@@ -128,9 +130,10 @@ final class ExplainPartition implements MapPartitionsFunction<Row, Row> {
             InputTensor x = Normalization.imagenet().normalize(rgb);
             // A killed task (its job cancelled, a speculative copy no longer needed) stops after its current batch, so
             // that no task is inside the shared encoder when the executor closes it.
-            Explanation e = relax.explain(x, encoder, Target.unmasked(), ProgressListener.NONE, KILLED);
+            Explanation e = relax.explain(x, encoder, target == null ? Target.unmasked() : target.target(),
+                    ProgressListener.NONE, KILLED);
             if (dir != null) {
-                ImageOutputs.publish(Path.of(out), name, path, in.sha256(), rgb, e, factory.describeJson());
+                ImageOutputs.publish(Path.of(out), name, path, in.sha256(), rgb, e, factory.describeJson(), target);
             }
             return ok(name, path, e, dir);
         } catch (CancellationException killed) {

@@ -52,19 +52,21 @@ public final class ImageOutputs {
      * @param imageSha256 the SHA-256 of the image's bytes, for summary.json (a rerun compares it), or null
      * @param rgb the resized image in [0, 1], (3, H, W), under the heatmaps. Not modified.
      * @param model the model's description for summary.json
+     * @param target the image every image is matched against, or null
      * @return true once published
      * @throws IOException if writing fails (nothing is left under {@code OUT/<name>}), or something that is not a
      *         relax result is there
      */
     public static boolean publish(Path out, String name, String image, String imageSha256, InputTensor rgb,
-                                  Explanation e, Map<String, Object> model) throws IOException {
-        Path target = out.resolve(name);
-        try (StagedFolder folder = StagedFolder.begin(target.getParent(), target.getFileName().toString())) {
+                                  Explanation e, Map<String, Object> model, TargetImage target) throws IOException {
+        Path dir = out.resolve(name);
+        try (StagedFolder folder = StagedFolder.begin(dir.getParent(), dir.getFileName().toString())) {
             ExplanationFiles.write(FileSink.into(folder.path()), new ExplanationFiles.Result(image, imageSha256, rgb,
-                    e, model, null, null));
+                    e, model, target == null ? null : target.path(), target == null ? null : target.sha256(),
+                    target == null ? null : target.tensor()));
             if (!folder.publish(ExplanationFiles::isResultFolder)) {
-                if (!ExplanationFiles.isResultFolder(target)) {
-                    throw new IOException(target + " exists and is not a relax result (it holds other files, or is a "
+                if (!ExplanationFiles.isResultFolder(dir)) {
+                    throw new IOException(dir + " exists and is not a relax result (it holds other files, or is a "
                             + "link); not replacing it");
                 }
                 return false; // another attempt published it meanwhile
@@ -75,14 +77,14 @@ public final class ImageOutputs {
 
     /**
      * The explanation already at {@code OUT/<name>}, if it is one of this image under these settings and this
-     * model: a real folder whose summary records equal settings, an equal model description and the image's
-     * checksum. Anything else (other settings, another image under the name, a damaged summary, a link) is null:
-     * explain again.
+     * model: a real folder whose summary records equal settings, an equal model description, the image's
+     * checksum and the same target's (or none). Anything else (other settings, another image under the name, a
+     * damaged summary, a link) is null: explain again.
      *
      * @return the finished maps, or null
      */
-    static Finished finished(Path out, String name, Settings settings, Map<String, Object> model, String imageSha256)
-            throws IOException {
+    static Finished finished(Path out, String name, Settings settings, Map<String, Object> model, String imageSha256,
+                             TargetImage target) throws IOException {
         if (!isComplete(out, name)) {
             return null;
         }
@@ -96,7 +98,8 @@ public final class ImageOutputs {
             return null;
         }
         if (!p.config().settings().equals(settings) || !p.model().equals(model)
-                || !Objects.equals(imageSha256, summary.get(ExplanationFiles.IMAGE_SHA256))) {
+                || !Objects.equals(imageSha256, summary.get(ExplanationFiles.IMAGE_SHA256))
+                || !Objects.equals(target == null ? null : target.sha256(), summary.get(ExplanationFiles.TARGET_SHA256))) {
             return null;
         }
         return read(dir, p);
