@@ -78,6 +78,12 @@ final class DatasetCommand implements Callable<Integer> {
                     + "are weighted by the similarity to the target's representation. Default: each image's own.")
     Path target;
 
+    @Option(names = "--split-masks", paramLabel = "N",
+            description = "One large explanation over the cluster: INPUT is one image, whose masks are split into N "
+                    + "tasks (whole batches each) and merged exactly; writes OUT/<name>/ as 'relax explain' does. "
+                    + "Not with --target or --target-error.")
+    Integer splitMasks;
+
     @Option(names = "--resume", paramLabel = "auto|strict", defaultValue = "auto",
             description = "A folder of an earlier run is reused when it holds this image's maps under the same "
                     + "settings and model. Otherwise 'auto' explains the image again and replaces the folder; "
@@ -119,6 +125,12 @@ final class DatasetCommand implements Callable<Integer> {
         if (!resume.equals("auto") && !resume.equals("strict")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume must be auto or strict, got '"
                     + resume + "'");
+        }
+        if (splitMasks != null && (splitMasks < 1 || target != null || config.adaptive())) {
+            throw new CommandLine.ParameterException(spec.commandLine(), splitMasks < 1
+                    ? "--split-masks must be at least 1, got " + splitMasks
+                    : "--split-masks runs all masks of one explanation at once: not with "
+                    + (target != null ? "--target" : "--target-error"));
         }
         TargetImage targetImage = null;
         if (target != null) {
@@ -200,6 +212,9 @@ final class DatasetCommand implements Callable<Integer> {
                         + ") under " + String.join(", ", inputs));
             }
             log(err, "images: " + paths.size() + " found");
+            if (splitMasks != null) {
+                return explainSplit(spark, factory, config, paths, stdout);
+            }
             DatasetExplainer explainer = DatasetExplainer.builder(config, factory).imageSize(modelOptions.size).outputDir(out)
                     .failFast(failFast).strictResume(resume.equals("strict")).target(targetImage).threadsPerTask(threadsPerTask).encoderThreads(encoderThreads)
                     .partitions(partitions).build();
@@ -241,6 +256,30 @@ final class DatasetCommand implements Callable<Integer> {
             ExecutorEncoders.closeAll();
             spark.stop();
         }
+    }
+
+    /** --split-masks: one image's masks split over the cluster's tasks, its files written as explain writes them. */
+    private int explainSplit(SparkSession spark, EncoderFactory factory, RelaxConfig config, Map<String, String> paths,
+                             PrintWriter stdout) throws IOException {
+        if (paths.size() != 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--split-masks explains one image; INPUT "
+                    + "holds " + paths.size());
+        }
+        Map.Entry<String, String> image = paths.entrySet().iterator().next();
+        Path file = Path.of(java.net.URI.create(image.getKey()));
+        int size = modelOptions.size;
+        org.relax4j.data.InputTensor rgb = size > 0 ? Images.resize(Images.readForSize(file, size, size), size, size)
+                : Images.read(file);
+        long start = System.nanoTime();
+        org.relax4j.Explanation e = org.relax4j.spark.SplitExplainer.explanation(spark,
+                org.relax4j.image.Normalization.imagenet().normalize(rgb), factory, config, splitMasks,
+                threadsPerTask);
+        org.relax4j.spark.ImageOutputs.publish(out, image.getValue(), image.getKey(), Checksums.sha256(file), rgb, e,
+                factory.describeJson(), null);
+        stdout.println(String.format(Locale.ROOT, "%s: %d masks in %d tasks, in %.1f s; error <= %.3f (%.0f %% bound)",
+                out.resolve(image.getValue()), e.masksUsed(), splitMasks, (System.nanoTime() - start) / 1e9,
+                e.error().bound(), 100 * e.error().confidence()));
+        return 0;
     }
 
     /** How long a cluster may take to start the first executor before the run gives up. */

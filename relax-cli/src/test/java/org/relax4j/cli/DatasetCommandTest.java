@@ -107,6 +107,29 @@ class DatasetCommandTest {
                 + otherTarget[1]);
     }
 
+    /** --split-masks: one image's masks over several tasks give explain's maps (to the merge's 1e-6). */
+    @Test
+    void splitMasksGiveExplainsMapsForOneImage(@TempDir Path dir) throws Exception {
+        Path model = TinyModels.writeLinear(dir.resolve("linear.onnx"), 224, 8, 6);
+        String[] common = {"--model", model.toString(), "--masks", "60", "--batch-size", "10", "-q"};
+        String[] d = outErr(concat(new String[] {"dataset", CHELSEA.toString(), "--master", "local[2]", "--out",
+                dir.resolve("d").toString(), "--split-masks", "3"}, common));
+        assertEquals("0", d[0], d[2]);
+        assertTrue(d[1].contains("60 masks in 3 tasks"), d[1]);
+        String[] x = outErr(concat(new String[] {"explain", CHELSEA.toString(), "--out", dir.resolve("x").toString()},
+                common));
+        assertEquals("0", x[0], x[2]);
+        float[] split = org.relax4j.image.Npy.read(dir.resolve("d").resolve("chelsea").resolve("importance.npy"))
+                .values();
+        float[] whole = org.relax4j.image.Npy.read(dir.resolve("x").resolve("chelsea").resolve("importance.npy"))
+                .values();
+        assertTrue(org.relax4j.engine.EngineComparison.maxRelativeDifference(whole, split) <= 1e-6);
+        String[] refused = outErr(concat(new String[] {"dataset", CHELSEA.toString(), "--out",
+                dir.resolve("r").toString(), "--split-masks", "2", "--target-error", "0.2"}, common));
+        assertEquals("2", refused[0], refused[2]);
+        assertTrue(refused[2].contains("not with --target-error"), refused[2]);
+    }
+
     /** A model file is described the same by both commands too (the dataset's driver reads it as explain does). */
     @Test
     void aModelFileIsDescribedAlikeByExplainAndDataset(@TempDir Path dir) throws Exception {

@@ -87,6 +87,26 @@ public final class SplitExplainer {
     static Result explain(SparkSession spark, InputTensor input, EncoderFactory factory, RelaxConfig config,
                           List<long[]> ranges, int threadsPerTask) {
         long start = System.nanoTime();
+        Explanation e = explanation(spark, input, factory, config, ranges, threadsPerTask);
+        return new Result(e.importance(), e.uncertainty(), e.variance(), e.uRelax(), e.error(), e.masksUsed(),
+                ranges.size(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * As {@link #explain(SparkSession, InputTensor, EncoderFactory, RelaxConfig, int, int)}, as the whole
+     * {@link Explanation} (with its provenance), for writing the files {@code relax explain} writes.
+     */
+    public static Explanation explanation(SparkSession spark, InputTensor input, EncoderFactory factory,
+                                          RelaxConfig config, int tasks, int threadsPerTask) {
+        if (tasks < 1) {
+            throw new IllegalArgumentException("tasks must be at least 1, got " + tasks);
+        }
+        return explanation(spark, input, factory, config, ranges(config.masksToRun(config.maskSource(input.shape())),
+                config.batchSize(), tasks), threadsPerTask);
+    }
+
+    private static Explanation explanation(SparkSession spark, InputTensor input, EncoderFactory factory,
+                                           RelaxConfig config, List<long[]> ranges, int threadsPerTask) {
         ExplainSettings settings = ExplainSettings.of(config);
         // The driver merges on the cpu engine: combining needs no engine work, and no device on the driver.
         try (Engine cpu = Engines.create(Engines.CPU, config.threads(), null);
@@ -111,9 +131,7 @@ public final class SplitExplainer {
                             refb.value(), r[0], (int) r[1]);
                 }
             }).collect());
-            Explanation e = driver.combine(input, Target.unmasked(), ref, parts);
-            return new Result(e.importance(), e.uncertainty(), e.variance(), e.uRelax(), e.error(), e.masksUsed(),
-                    parts.size(), Duration.ofNanos(System.nanoTime() - start));
+            return driver.combine(input, Target.unmasked(), ref, parts);
         }
     }
 
