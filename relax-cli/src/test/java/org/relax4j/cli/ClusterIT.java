@@ -54,15 +54,7 @@ class ClusterIT {
 
     /** Runs a command to its end (bounded), output in {@code log}; {@return its exit code}. */
     static int run(List<String> cmd, Path log) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                throw new AssertionError("did not finish: " + Files.readString(log));
-            }
-            return p.exitValue();
-        } finally {
-            p.destroyForcibly();
-        }
+        return finish(start(cmd, log), log);
     }
 
     static List<String> relaxJar(String... args) {
