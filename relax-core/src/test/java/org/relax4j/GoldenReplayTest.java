@@ -8,14 +8,20 @@ import org.relax4j.mask.RecordedMasks;
 /**
  * Replays the PyTorch reference's golden run (3000 masks at 224², recorded grids, shifts and similarities) and
  * demands its maps bit for bit: the mask formula and the estimator's float32 evaluation order are exactly the
- * reference's.
+ * reference's. Runs on the cpu engine; other engines' modules extend it and name theirs ({@link #engine()}).
  */
-class GoldenReplayTest {
+public class GoldenReplayTest {
     private static final RecordedMasks MASKS = new RecordedMasks(7, TestData.resource("grids.u8"), TestData.ints("shifts.i32"));
     private static final float[] SIMS = TestData.floats("sims_all.f32");
 
-    private static Explanation replay(int masks, int threads, int batchSize) {
-        RelaxConfig config = RelaxConfig.builder().maskSource(MASKS).masks(masks).threads(threads).batchSize(batchSize).build();
+    /** {@return the engine that replays} */
+    protected String engine() {
+        return "cpu";
+    }
+
+    private Explanation replay(int masks, int threads, int batchSize) {
+        RelaxConfig config = RelaxConfig.builder().engine(engine()).maskSource(MASKS).masks(masks).threads(threads)
+                .batchSize(batchSize).build();
         float[] sims = new float[masks];
         System.arraycopy(SIMS, 0, sims, 0, masks);
         try (Relax relax = new Relax(config)) {
@@ -24,7 +30,7 @@ class GoldenReplayTest {
     }
 
     @Test
-    void reproducesTheReferenceMapsBitForBit() {
+    public void reproducesTheReferenceMapsBitForBit() {
         Explanation e = replay(3000, 2, 100);
         assertBitIdentical(TestData.floats("importance.f32"), e.importance().values(), "importance");
         assertBitIdentical(TestData.floats("uncertainty.f32"), e.uncertainty().values(), "uncertainty");
@@ -33,7 +39,7 @@ class GoldenReplayTest {
     }
 
     @Test
-    void reproducesTheReferenceAfter1000MasksWithOtherBatchingAndThreads() {
+    public void reproducesTheReferenceAfter1000MasksWithOtherBatchingAndThreads() {
         Explanation e = replay(1000, 1, 37);
         assertBitIdentical(TestData.floats("importance_after1000.f32"), e.importance().values(), "importance after 1000");
         assertBitIdentical(TestData.floats("uncertainty_after1000.f32"), e.uncertainty().values(), "uncertainty after 1000");

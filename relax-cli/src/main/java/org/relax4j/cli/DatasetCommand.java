@@ -70,6 +70,15 @@ final class DatasetCommand implements Callable<Integer> {
             description = "Spark master. Default: the one spark-submit gives, else local[*] (embedded).")
     String master;
 
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting (as spark-submit's --conf), e.g. spark.executor.memory=4g; repeatable.")
+    Map<String, String> conf = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--executor-wait", paramLabel = "SECONDS", defaultValue = "120",
+            description = "On a cluster: how long to wait for the first executor before giving up. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int executorWait;
+
     @Option(names = "--fail-fast", description = "Stop the job at the first image that fails.")
     boolean failFast;
 
@@ -121,6 +130,19 @@ final class DatasetCommand implements Callable<Integer> {
         if (master != null && !isMasterUrl(master)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--master " + master + " is not a Spark "
                     + "master URL; use local[*], local[N] with N >= 1, spark://HOST:PORT, yarn or k8s://URL");
+        }
+        for (String key : conf.keySet()) {
+            if (!key.startsWith("spark.")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--conf " + key + ": Spark's settings "
+                        + "start with 'spark.'");
+            }
+            if (key.equals("spark.master")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--conf spark.master: use --master");
+            }
+        }
+        if (executorWait < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--executor-wait must be at least 1 "
+                    + "second, got " + executorWait);
         }
         if (!resume.equals("auto") && !resume.equals("strict")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume must be auto or strict, got '"
@@ -224,6 +246,10 @@ final class DatasetCommand implements Callable<Integer> {
                 result = explainer.explainNamedTo(spark, paths, tablePath);
             } catch (Exception ex) { // Spark's SparkException is checked in Java's terms, and thrown unchecked
                 if (!guard.signalled()) {
+                    if (spark.sparkContext().isStopped()) { // the master removed the application under the job
+                        err.println("relax: error: " + lostApplication(spark.sparkContext().master()));
+                        return RelaxCli.FAILED;
+                    }
                     throw ex;
                 }
                 awaitTasks(spark);
@@ -282,9 +308,6 @@ final class DatasetCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** How long a cluster may take to start the first executor before the run gives up. */
-    static final int EXECUTOR_WAIT_SECONDS = 120;
-
     /**
      * For a standalone master ({@code spark://host:port[,host:port]}): null if one of its addresses takes a
      * connection, else the cause in one line (Spark itself would retry for a minute and then fail with "Cannot call
@@ -324,9 +347,9 @@ final class DatasetCommand implements Callable<Integer> {
         if (url.startsWith("local")) {
             return null;
         }
-        for (int i = 0; i < EXECUTOR_WAIT_SECONDS * 10; i++) {
+        for (int i = 0; i < executorWait * 10; i++) {
             if (spark.sparkContext().isStopped()) {
-                return "the Spark master " + url + " refused or lost the application (Spark's log above says why)";
+                return lostApplication(url);
             }
             if (spark.sparkContext().statusTracker().getExecutorInfos().length > 1) { // the driver is listed too
                 return null;
@@ -338,8 +361,14 @@ final class DatasetCommand implements Callable<Integer> {
                 return "interrupted while waiting for executors";
             }
         }
-        return "no executor started on " + url + " within " + EXECUTOR_WAIT_SECONDS + " s: the cluster has no free "
-                + "worker, or its workers cannot start executors (their logs say why)";
+        return "no executor started on " + url + " within " + executorWait + " s (--executor-wait): the cluster "
+                + "has no free worker with the cores and memory asked for, or its workers cannot start executors "
+                + "(their logs say why)";
+    }
+
+    private static String lostApplication(String url) {
+        return "the Spark master " + url + " refused or lost the application, e.g. after its executors failed "
+                + "repeatedly (Spark's log above says why)";
     }
 
     /** The jar this command runs from, or null when it runs from classes (a build's output). */
@@ -388,9 +417,10 @@ final class DatasetCommand implements Callable<Integer> {
             given = "local[*]";
         }
         b.master(given);
+        conf.forEach(b::config);
         if (given.startsWith("local")) {
             b.config("spark.ui.enabled", "false");
-        } else if (master != null && System.getProperty("spark.jars") == null) {
+        } else if (master != null && System.getProperty("spark.jars") == null && !conf.containsKey("spark.jars")) {
             // Launched with java -jar, not spark-submit: the executors of a real cluster need this jar's classes.
             String self = ownJar();
             if (self != null) {

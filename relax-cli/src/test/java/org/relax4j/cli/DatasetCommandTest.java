@@ -130,6 +130,20 @@ class DatasetCommandTest {
         assertTrue(refused[2].contains("not with --target-error"), refused[2]);
     }
 
+    @Test
+    void sparkSettingsAndTheExecutorWaitAreCheckedFirst(@TempDir Path dir) {
+        String out = dir.resolve("o").toString();
+        String[] notSpark = outErr("dataset", CHELSEA.toString(), "--out", out, "--conf", "executor.memory=4g");
+        assertEquals("2", notSpark[0], notSpark[2]);
+        assertTrue(notSpark[2].contains("--conf executor.memory: Spark's settings start with 'spark.'"), notSpark[2]);
+        String[] master = outErr("dataset", CHELSEA.toString(), "--out", out, "--conf", "spark.master=local[1]");
+        assertEquals("2", master[0], master[2]);
+        assertTrue(master[2].contains("use --master"), master[2]);
+        String[] wait = outErr("dataset", CHELSEA.toString(), "--out", out, "--executor-wait", "0");
+        assertEquals("2", wait[0], wait[2]);
+        assertTrue(wait[2].contains("--executor-wait must be at least 1 second, got 0"), wait[2]);
+    }
+
     /** A model file is described the same by both commands too (the dataset's driver reads it as explain does). */
     @Test
     void aModelFileIsDescribedAlikeByExplainAndDataset(@TempDir Path dir) throws Exception {

@@ -9,6 +9,11 @@ package org.relax4j.mask;
  * passes {@link #GOLDEN}, {@link #DRAW_STEP}, {@link #MIX_1} and {@link #MIX_2} to the OpenCL compiler as macros. Draw indices per mask: {@code 0 .. cells²-1} for the
  * grid cells in row-major order, {@code cells²} for the row shift dx and {@code cells²+1} for the column shift dy.
  *
+ * <p>relax-tornado's kernels call these methods themselves (TornadoVM compiles them). Every logical shift is written
+ * as an arithmetic shift and a mask, {@code (z >> k) & ((1L << (64 - k)) - 1)}, which is the same bits as
+ * {@code z >>> k} in Java: TornadoVM 5.2.1 emits {@code >>>} on a long as OpenCL C's {@code >>} on a signed long, an
+ * arithmetic shift, which drew wrong masks.
+ *
  * <p>Any change here changes every mask ever drawn from a seed; the kernel follows the constants, and its
  * formula mirrors this class's methods.
  */
@@ -31,9 +36,14 @@ public final class CounterRng {
      * @param z the 64 bits to mix
      */
     public static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * MIX_1;
-        z = (z ^ (z >>> 27)) * MIX_2;
-        return z ^ (z >>> 31);
+        z = (z ^ shiftRight(z, 30)) * MIX_1;
+        z = (z ^ shiftRight(z, 27)) * MIX_2;
+        return z ^ shiftRight(z, 31);
+    }
+
+    /** {@code z >>> k} for k in [1, 63], without {@code >>>} (see the class comment). */
+    private static long shiftRight(long z, int k) {
+        return (z >> k) & ((1L << (64 - k)) - 1);
     }
 
     /**
@@ -62,7 +72,7 @@ public final class CounterRng {
      * @param bits random bits from {@link #bits}; the top 24 are used
      */
     public static float uniform(long bits) {
-        return (bits >>> 40) * 0x1.0p-24f;
+        return shiftRight(bits, 40) * 0x1.0p-24f;
     }
 
     /**
@@ -72,6 +82,7 @@ public final class CounterRng {
      * @param n the bound, positive
      */
     public static int below(long bits, int n) {
-        return (int) (((bits >>> 32) * n) >>> 32);
+        // The product is below 2^63, so its shift is the same arithmetic or logical.
+        return (int) ((shiftRight(bits, 32) * n) >> 32);
     }
 }
