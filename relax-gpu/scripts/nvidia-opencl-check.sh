@@ -16,7 +16,10 @@
 #  3. if NVIDIA's platform is present: runs the module's tests on it with CI=true (a missing device fails) and
 #     RELAX4J_OPENCL_DEVICE=$REQUIRE_PLATFORM, JUnit XML in RESULT_DIR/junit; then org.relax4j.gpu.KernelTimings
 #     (in the bundle's relax-gpu-tests.jar; every kernel at batch 100 of 3x224x224 against a device-to-device clEnqueueCopyBuffer, GB/s table);
-#  4. if it is absent: says so; step 1 already recorded exactly what is there.
+#  4. if it is absent: says so; step 1 already recorded exactly what is there;
+#  5. if the bundle has tornado/ (prepare-device-bundle.sh with TORNADOVM_HOME): the tornado engine's tests with
+#     RELAX4J_TORNADO_DEVICE=$REQUIRE_PLATFORM on TornadoVM's OpenCL backend (JDK 25, tornado-argfile), then
+#     org.relax4j.tornado.EngineTimings (first batch and steady batch of cpu, opencl and tornado, maps compared).
 # Exit status: 0 all passed; 3 NVIDIA's platform absent; 1 tests or timings failed.
 set -uo pipefail
 
@@ -107,6 +110,20 @@ run env CI=true RELAX4J_OPENCL_DEVICE="$require" "$java" -Xmx4g -jar "$bundle/ju
 section "KernelTimings on '$require'"
 run "$java" -Xmx4g -cp "$cp_jars" org.relax4j.gpu.KernelTimings --device "$require" --batch "${TIMING_BATCH:-100}" \
     --reps 20 --batches 10 || failed=1
+if [ -d "$bundle/tornado" ]; then
+    t="$bundle/tornado"
+    sed "s#\${TORNADOVM_HOME}#$t/sdk#g" "$t/sdk/tornado-argfile.template" > "$results/tornado-argfile"
+    tcp="$(ls "$bundle"/lib/*.jar "$t"/lib/*.jar | tr '\n' ':')"
+    tjava=("$t/jre/bin/java" @"$results/tornado-argfile" -Dtornado.enable.fma=false -Dtornado.recover.bailout=false
+           --enable-native-access=ALL-UNNAMED -Xmx4g)
+    section "tornado engine tests on '$require' (RELAX4J_TORNADO_DEVICE=$require)"
+    run env CI=true RELAX4J_TORNADO_DEVICE="$require" "${tjava[@]}" -jar "$bundle/junit-console.jar" execute \
+        --class-path "$tcp" --select-package org.relax4j.tornado --reports-dir "$results/junit-tornado" \
+        --details tree --disable-banner --fail-if-no-tests || failed=1
+    section "EngineTimings on '$require' (cpu, opencl, tornado)"
+    run env RELAX4J_OPENCL_DEVICE="$require" "${tjava[@]}" -cp "$tcp" org.relax4j.tornado.EngineTimings "$require" 20 \
+        || failed=1
+fi
 section "result"
 if [ "$failed" -eq 0 ]; then
     say "NVIDIA's OpenCL platform is present; the kernel tests passed; timings above."

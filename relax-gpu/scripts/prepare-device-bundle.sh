@@ -7,6 +7,8 @@
 #   relax-gpu/scripts/prepare-device-bundle.sh [OUT_DIR]        (default: relax-gpu/target/device-bundle)
 # MVN overrides the Maven command, e.g. MVN="flock /tmp/mvn.lock mvn -o". Then copy OUT_DIR to the GPU machine
 # and run OUT_DIR/nvidia-opencl-check.sh there (see relax-gpu/DEVICE.md).
+# With TORNADOVM_HOME set, the bundle also gets tornado/: a jlinked JDK 25 runtime, the TornadoVM SDK and
+# relax-tornado with its tests, so that the same check runs the tornado engine's tests and EngineTimings too.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +35,24 @@ modules="$(jdeps --ignore-missing-deps --print-module-deps --multi-release 17 "$
 # jdk.zipfs: the JUnit launcher scans jars through the zip file system.
 modules="$modules,java.logging,jdk.zipfs"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
+
+if [ -n "${TORNADOVM_HOME:-}" ]; then
+  java25="${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+  t="$out/tornado"
+  mkdir -p "$t/lib"
+  "${mvn_cmd[@]}" -q -pl relax-tornado -am install -DskipTests
+  cp relax-tornado/target/relax-tornado-*[0-9T].jar "$t/lib/"
+  "$java25/bin/jar" --create --file "$t/lib/relax-tornado-tests.jar" -C relax-tornado/target/test-classes .
+  # The SDK without its tornado-argfile (absolute paths; the check writes one from the template) and the jars that
+  # TornadoVM's runtime does not resolve (Truffle and polyglot: TornadoVM's Java kernels need only the compiler).
+  mkdir -p "$t/sdk"
+  cp -r "$TORNADOVM_HOME"/bin "$TORNADOVM_HOME"/lib "$TORNADOVM_HOME"/etc "$TORNADOVM_HOME"/share "$t/sdk/"
+  cp "$TORNADOVM_HOME"/tornado-argfile.template "$t/sdk/"
+  rm -f "$t"/sdk/share/java/graalJars/truffle-*.jar "$t"/sdk/share/java/graalJars/polyglot-*.jar
+  # JVMCI and everything the argfile exports from; --add-modules ALL-SYSTEM resolves whatever is in the image.
+  "$java25/bin/jlink" --add-modules java.se,jdk.internal.vm.ci,jdk.unsupported,jdk.management,jdk.incubator.vector,jdk.zipfs,jdk.crypto.ec \
+      --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$t/jre"
+fi
 
 echo "bundle: $out ($(du -sh "$out" | cut -f1); runtime modules: $modules)"
 ls -1 "$out" "$out/lib"

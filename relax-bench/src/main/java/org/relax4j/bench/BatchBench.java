@@ -45,8 +45,11 @@ public class BatchBench {
     /** Batches {@link #accumulate} adds per invocation, between two waits for an asynchronous engine. */
     static final int ACCUMULATE_BATCHES = 10;
 
-    /** Engine name for {@link Engines#create}: {@code cpu}, {@code opencl} (relax-gpu) or {@code nd4j} (the baseline). */
-    @Param({"cpu", "opencl", "nd4j"})
+    /**
+     * Engine name for {@link Engines#create}: {@code cpu}, {@code opencl} (relax-gpu), {@code tornado} (relax-tornado,
+     * in a JVM started with TornadoVM's options) or {@code nd4j} (the baseline).
+     */
+    @Param({"cpu", "opencl", "tornado", "nd4j"})
     public String engine;
 
     /** Input height and width (3 channels). */

@@ -25,7 +25,7 @@ import org.relax4j.engine.Engines;
 
 /**
  * The benchmark suite in one command: {@code java -jar relax-bench/target/benchmarks.jar}. Runs a short, fixed
- * set of JMH benchmarks on every engine that can be created here (cpu, opencl, nd4j), then the memory check,
+ * set of JMH benchmarks on every engine that can be created here (cpu, opencl, tornado, nd4j), then the memory check,
  * and prints one Markdown table: time per batch or per explanation ± the 99.9 % error, the speed-up over the
  * ND4J baseline, allocation per batch (JMH's GC profiler), and, for the 3000-mask explanation without the
  * encoder, the speed-up over the PyTorch reference's 3.3 s. Progress goes to stderr, JMH's own output to log
@@ -40,7 +40,7 @@ public final class BenchSuite {
     /** The PyTorch reference's "everything but the encoder" for 3000 masks at 224 × 224 on 2 cores (spec). */
     static final double REFERENCE_SECONDS = 3.3;
     static final String BASELINE = Nd4jEngine.NAME;
-    private static final List<String> ALL_ENGINES = List.of(Engines.CPU, "opencl", BASELINE);
+    private static final List<String> ALL_ENGINES = List.of(Engines.CPU, "opencl", "tornado", BASELINE);
 
     private BenchSuite() {
     }
@@ -87,7 +87,7 @@ public final class BenchSuite {
             } else if (a.startsWith("--engines=")) {
                 wanted = List.of(a.substring("--engines=".length()).split(","));
             } else {
-                System.err.println("unknown option " + a + "; options: --quick, --engines=cpu,opencl,nd4j, --no-memory");
+                System.err.println("unknown option " + a + "; options: --quick, --engines=cpu,opencl,tornado,nd4j, --no-memory");
                 System.exit(2);
             }
         }
@@ -116,6 +116,9 @@ public final class BenchSuite {
             for (String e : engines) {
                 jobs.add(new Job(stage, BatchBench.class, stage, params(e, "224", "100")));
             }
+        }
+        for (String e : engines) {
+            jobs.add(new Job("first", FirstBatchBench.class, "firstBatch", params(e, "224", "100")));
         }
         for (String[] sb : new String[][] {{"112", "100"}, {"448", "100"}, {"224", "16"}, {"224", "256"}}) {
             for (String e : engines) {
@@ -180,7 +183,9 @@ public final class BenchSuite {
         for (Map.Entry<String, String> p : job.params().entrySet()) {
             o.param(p.getKey(), p.getValue());
         }
-        if (quick) {
+        if (quick && job.bench() == FirstBatchBench.class) {
+            o.forks(2);
+        } else if (quick) {
             o.warmupIterations(1).measurementIterations(2);
             if (job.bench() == BatchBench.class) {
                 o.warmupTime(TimeValue.milliseconds(500)).measurementTime(TimeValue.milliseconds(500));
@@ -248,6 +253,8 @@ public final class BenchSuite {
                 case "mask" -> "render + mask";
                 case "accumulate" -> "accumulate";
                 case "batch" -> "render + mask + accumulate";
+                case "first" -> "first batch of a fresh JVM (open + render + mask + accumulate; mean of "
+                        + (quick ? 2 : 5) + " JVMs)";
                 default -> "explain " + j.params().get("masks") + " masks, " + j.params().get("encoder") + " encoder"
                         + (j.params().get("encoder").equals("probe") ? " (all but the encoder)" : "");
             };

@@ -38,7 +38,7 @@ import org.relax4j.engine.Engines;
 @Measurement(iterations = 8)
 @Fork(1)
 public class ExplainBench {
-    @Param({"cpu", "opencl", "nd4j"})
+    @Param({"cpu", "opencl", "tornado", "nd4j"})
     public String engine;
 
     /** {@code mean} or {@code probe}; see {@link BenchData#encoder}. */

@@ -58,8 +58,12 @@ public final class MemoryCheck {
     /** Runs {@link #main} in a new JVM with this one's class path and returns its samples. */
     static List<Sample> forked(String engineName, long... maskCounts) throws IOException, InterruptedException {
         // A fixed, pre-touched heap: the resident set then changes only with native memory (ND4J, PoCL).
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms" + HEAP_MB + "m", "-Xmx" + HEAP_MB + "m", "-XX:+AlwaysPreTouch",
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (engineName.equals("tornado")) { // TornadoVM's own JVM options (tornado-argfile), as this JVM was given them
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> !a.startsWith("-Xm") && !a.startsWith("-XX:+AlwaysPreTouch")).forEach(command::add);
+        }
+        command.addAll(List.of("-Xms" + HEAP_MB + "m", "-Xmx" + HEAP_MB + "m", "-XX:+AlwaysPreTouch",
                 "-cp", System.getProperty("java.class.path"), MemoryCheck.class.getName(), engineName));
         for (long n : maskCounts) {
             command.add(Long.toString(n));

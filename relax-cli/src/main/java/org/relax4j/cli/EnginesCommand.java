@@ -9,8 +9,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Lists the engines on the class path and whether each can run here. */
 @Command(name = "engines", mixinStandardHelpOptions = true,
-        description = "List the engines (cpu, opencl) and the device each would use here.")
+        description = "List the engines (cpu, opencl, tornado) and the device each would use here.")
 final class EnginesCommand implements Callable<Integer> {
+    private static final String TORNADO = "tornado";
+
     @Spec
     CommandSpec spec;
 
@@ -24,6 +26,9 @@ final class EnginesCommand implements Callable<Integer> {
             } catch (RuntimeException ex) {
                 spec.commandLine().getOut().println(name + ": unavailable (" + ex.getMessage() + ")");
             }
+        }
+        if (!Engines.available().contains(TORNADO)) {
+            spec.commandLine().getOut().println(TORNADO + ": unavailable (" + Engines.TORNADO_HINT + ")");
         }
         return usable > 0 ? 0 : RelaxCli.FAILED;
     }

@@ -216,6 +216,12 @@ class ExplainCommandTest {
         assertTrue(stderr.contains("relax: error: no image file at no-such-image.png"), stderr);
         assertEquals(1, run("explain", CHELSEA.toString(), "--engine", "tpu", "--out", out.toString()));
         assertTrue(stderr.contains("no engine named 'tpu'"), stderr);
+        // relax-tornado is not on this class path: the run says what the engine needs.
+        assertEquals(1, run("explain", CHELSEA.toString(), "--engine", "tornado", "--out", out.toString()));
+        assertTrue(stderr.contains("the tornado engine needs relax-tornado and TornadoVM: set TORNADOVM_HOME"), stderr);
+        assertEquals(0, run("engines"));
+        assertTrue(stdout.contains("cpu: cpu, ") && stdout.contains("tornado: unavailable (the tornado engine needs"),
+                stdout);
         assertEquals(0, run("explain", "--help"));
         assertTrue(stdout.contains("--keep-probability") && stdout.contains("Default: 0.5"), stdout);
     }

@@ -8,6 +8,9 @@ import java.util.ServiceLoader;
 public final class Engines {
     /** The built-in engine's name. */
     public static final String CPU = "cpu";
+    /** What the tornado engine needs when it is not on the class path. */
+    public static final String TORNADO_HINT = "the tornado engine needs relax-tornado and TornadoVM: set TORNADOVM_HOME "
+            + "and run through ./relax, or see the README's Backends section";
 
     private Engines() {
     }
@@ -35,7 +38,8 @@ public final class Engines {
             known.add(p.name());
         }
         throw new IllegalArgumentException("no engine named '" + name + "'; available: " + known
-                + (name != null && name.equals("opencl") ? " (the opencl engine needs relax-gpu on the class path)" : ""));
+                + (name != null && name.equals("opencl") ? " (the opencl engine needs relax-gpu on the class path)" : "")
+                + (name != null && name.equals("tornado") ? " (" + TORNADO_HINT + ")" : ""));
     }
 
     /** {@return the names of every engine that {@link #create} can make here} */

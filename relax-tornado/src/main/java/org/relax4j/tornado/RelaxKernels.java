@@ -19,6 +19,9 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
  * are the run's fixed sizes (the largest batch), so the compiled kernels and their work sizes never change within a
  * run. Slot {@code s}'s grids, shifts and blends live at offsets {@code s · maxBatch · ...} of one buffer each.
  *
+ * <p>TornadoVM maps the outermost {@code @Parallel} loop to the work-items' first dimension, the one neighbouring
+ * work-items differ in; so the column j is the outermost loop everywhere, and neighbours touch neighbouring floats.
+ *
  * <p>Kernel classes must be compiled with debug information (javac -g, Maven's default): without the local variable
  * table TornadoVM silently runs them as plain Java.
  */
@@ -41,12 +44,10 @@ final class RelaxKernels {
     static final int COPY = 2;
     /** Blend the slot's grid rows along the width (after DRAW or COPY). */
     static final int BLEND = 4;
-    /** Render slot 0's masked batch. */
-    static final int RENDER_0 = 8;
-    /** Render slot 1's masked batch. */
-    static final int RENDER_1 = 16;
+    /** Render the slot's masked batch. */
+    static final int RENDER = 8;
     /** The estimator update with the slot's masks and the similarities. */
-    static final int ACCUMULATE = 32;
+    static final int ACCUMULATE = 16;
 
     private RelaxKernels() {
     }
@@ -87,9 +88,9 @@ final class RelaxKernels {
     /** Work-item (j, a, b): blend(a, j) of mask b of the slot with its column shift dy (MaskGeometry.blendColumns). */
     static void blend(IntArray ops, IntArray colIndex, FloatArray colWeight, ByteArray grids, IntArray shifts,
                       FloatArray blends, int maxBatch, int cells, int width) {
-        for (@Parallel int b = 0; b < maxBatch; b++) {
+        for (@Parallel int j = 0; j < width; j++) {
             for (@Parallel int a = 0; a < cells; a++) {
-                for (@Parallel int j = 0; j < width; j++) {
+                for (@Parallel int b = 0; b < maxBatch; b++) {
                     if ((ops.get(OPS) & BLEND) != 0 && b < ops.get(COUNT)) {
                         int slot = ops.get(SLOT);
                         int mask = slot * maxBatch + b;
@@ -116,22 +117,21 @@ final class RelaxKernels {
     }
 
     /**
-     * Work-item (j, i, b): out[((b·C + c)·H + i)·W + j] = x[(c·H + i)·W + j] · mask_b(i, j) for every channel, for
-     * the slot whose render bit ({@code renderOp}) is set; {@code out} is that slot's batch.
+     * Work-item (j, i, b): out[(((s·B + b)·C + c)·H + i)·W + j] = x[(c·H + i)·W + j] · mask_b(i, j) for every channel:
+     * slot s's masked batch, in its half of {@code out}.
      */
     static void render(IntArray ops, FloatArray x, IntArray rowIndex, FloatArray rowWeight, FloatArray blends,
-                       IntArray shifts, FloatArray out, int renderOp, int maxBatch, int cells, int channels,
-                       int height, int width) {
-        for (@Parallel int b = 0; b < maxBatch; b++) {
+                       IntArray shifts, FloatArray out, int maxBatch, int cells, int channels, int height, int width) {
+        for (@Parallel int j = 0; j < width; j++) {
             for (@Parallel int i = 0; i < height; i++) {
-                for (@Parallel int j = 0; j < width; j++) {
-                    if ((ops.get(OPS) & renderOp) != 0 && b < ops.get(COUNT)) {
+                for (@Parallel int b = 0; b < maxBatch; b++) {
+                    if ((ops.get(OPS) & RENDER) != 0 && b < ops.get(COUNT)) {
                         int mask = ops.get(SLOT) * maxBatch + b;
                         float m = maskValue(rowIndex, rowWeight, blends, shifts, mask, cells, height, width, i, j);
                         int pixels = height * width;
                         int p = i * width + j;
                         for (int c = 0; c < channels; c++) {
-                            out.set((b * channels + c) * pixels + p, x.get(c * pixels + p) * m);
+                            out.set((mask * channels + c) * pixels + p, x.get(c * pixels + p) * m);
                         }
                     }
                 }
@@ -146,8 +146,8 @@ final class RelaxKernels {
     static void accumulate(IntArray ops, IntArray rowIndex, FloatArray rowWeight, FloatArray blends, IntArray shifts,
                            FloatArray sims, FloatArray w, FloatArray r, FloatArray u, int maxBatch, int cells,
                            int height, int width) {
-        for (@Parallel int i = 0; i < height; i++) {
-            for (@Parallel int j = 0; j < width; j++) {
+        for (@Parallel int j = 0; j < width; j++) {
+            for (@Parallel int i = 0; i < height; i++) {
                 if ((ops.get(OPS) & ACCUMULATE) != 0) {
                     int p = i * width + j;
                     float wp = w.get(p);

@@ -55,7 +55,7 @@ final class TornadoDeviceBackend implements DeviceBackend {
     record Device(int backend, int index, TornadoDevice device) {
         String describe() {
             return backend + ":" + index + " " + device.getTornadoVMBackend().name().toLowerCase(Locale.ROOT) + " "
-                    + device.getPlatformName().trim() + ": " + device.getDeviceName().trim() + " ("
+                    + device.getPlatformName().trim() + ": " + name(device) + " ("
                     + device.getDeviceType().name().toLowerCase(Locale.ROOT).replace("cl_device_type_", "") + ")";
         }
     }
@@ -107,9 +107,14 @@ final class TornadoDeviceBackend implements DeviceBackend {
     @Override
     public String description() {
         return "TornadoVM " + device.getTornadoVMBackend().name().toLowerCase(Locale.ROOT) + " "
-                + device.getPlatformName().trim() + ": " + device.getDeviceName().trim()
+                + device.getPlatformName().trim() + ": " + name(device)
                 + (fusedMultiplyAdds() ? ", fused multiply-adds on (-D" + FMA_PROPERTY + "=true): maps may differ from "
                         + "the CPU engine by about 1e-7 relative" : "");
+    }
+
+    /** The hardware's name (TornadoDevice.getDeviceName() is TornadoVM's own label, e.g. "opencl-0-0"). */
+    static String name(TornadoDevice device) {
+        return device.getPhysicalDevice().getDeviceName().trim();
     }
 
     /** Whether TornadoVM was told to emit fma() (then results are close to, not identical with, the CPU's). */
@@ -148,6 +153,11 @@ final class TornadoDeviceBackend implements DeviceBackend {
                     + layout.maxBatch() + " needs " + (long) layout.maxBatch() * layout.sampleFloats() * Float.BYTES
                     + " bytes, more than the largest buffer of " + description() + " (" + maxAllocationBytes()
                     + " bytes); use a smaller batch size, or the opencl engine, which splits batches");
+        }
+        if ((long) DeviceRun.SLOTS * layout.maxBatch() * layout.sampleFloats() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the tornado engine keeps both slots' batches in one array; two batches "
+                    + "of " + layout.maxBatch() + " inputs of " + layout.sampleFloats() + " floats are more than one "
+                    + "Java array holds; use a smaller batch size");
         }
         return new TornadoRun(device, layout, printKernel);
     }

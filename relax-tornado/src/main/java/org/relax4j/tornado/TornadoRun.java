@@ -29,8 +29,12 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
  * the pipeline's transfer thread.
  */
 final class TornadoRun implements DeviceRun {
-    /** OpenCL build options: IEEE division (the estimator's one division), no fast-math, no mad. */
-    static final String OPENCL_FLAGS = "-cl-fp32-correctly-rounded-divide-sqrt";
+    /**
+     * OpenCL build options, in place of TornadoVM's default "-cl-mad-enable -cl-fast-relaxed-math -w": IEEE division
+     * (the estimator's one division) and no fast math, so the device rounds as Java does; -w keeps the driver's
+     * warnings about TornadoVM's generated code off the console.
+     */
+    static final String OPENCL_FLAGS = "-cl-fp32-correctly-rounded-divide-sqrt -w";
 
     private final RunLayout layout;
     private final IntArray ops = new IntArray(RelaxKernels.OPS_LENGTH);
@@ -44,7 +48,8 @@ final class TornadoRun implements DeviceRun {
     private final FloatArray w;
     private final FloatArray r;
     private final FloatArray u;
-    private final FloatArray[] rendered = new FloatArray[SLOTS];
+    /** Both slots' masked batches, slot s from s · maxBatch · C·H·W: one render kernel serves both. */
+    private final FloatArray rendered;
     private final TornadoExecutionPlan plan;
     private TornadoExecutionResult last;
     private boolean closed;
@@ -72,9 +77,7 @@ final class TornadoRun implements DeviceRun {
         r.init(0f);
         u = new FloatArray(layout.pixels());
         u.init(0f);
-        for (int s = 0; s < SLOTS; s++) {
-            rendered[s] = new FloatArray(maxBatch * layout.sampleFloats());
-        }
+        rendered = new FloatArray(SLOTS * maxBatch * layout.sampleFloats());
         ops.init(0);
         ops.set(RelaxKernels.CELLS, cells);
         int h = layout.height();
@@ -87,13 +90,11 @@ final class TornadoRun implements DeviceRun {
                         maxBatch, per + 2)
                 .task("blend", RelaxKernels::blend, ops, colIndex, colWeight, grids, shifts, blends, maxBatch,
                         cells, width)
-                .task("render0", RelaxKernels::render, ops, x, rowIndex, rowWeight, blends, shifts, rendered[0],
-                        RelaxKernels.RENDER_0, maxBatch, cells, c, h, width)
-                .task("render1", RelaxKernels::render, ops, x, rowIndex, rowWeight, blends, shifts, rendered[1],
-                        RelaxKernels.RENDER_1, maxBatch, cells, c, h, width)
+                .task("render", RelaxKernels::render, ops, x, rowIndex, rowWeight, blends, shifts, rendered,
+                        maxBatch, cells, c, h, width)
                 .task("accumulate", RelaxKernels::accumulate, ops, rowIndex, rowWeight, blends, shifts, sims, w, r,
                         u, maxBatch, cells, h, width)
-                .transferToHost(DataTransferMode.UNDER_DEMAND, rendered[0], rendered[1], w, r, u, grids, shifts);
+                .transferToHost(DataTransferMode.UNDER_DEMAND, rendered, w, r, u, grids, shifts);
         ImmutableTaskGraph immutable = graph.snapshot();
         plan = new TornadoExecutionPlan(immutable).withDevice(device)
                 .withCompilerFlags(TornadoVMBackendType.OPENCL, OPENCL_FLAGS);
@@ -145,16 +146,21 @@ final class TornadoRun implements DeviceRun {
     @Override
     public void render(int slot, int count) {
         checkOpen();
-        execute(slot == 0 ? RelaxKernels.RENDER_0 : RelaxKernels.RENDER_1, slot, count);
-        last.transferToHost(new DataRange(rendered[slot]).withOffset(0)
+        execute(RelaxKernels.RENDER, slot, count);
+        last.transferToHost(new DataRange(rendered).withOffset(slotOffset(slot))
                 .withSize((long) count * layout.sampleFloats()));
     }
 
     @Override
     public void copyRendered(int slot, int count, float[] destination) {
         checkOpen();
-        MemorySegment.copy(rendered[slot].getSegment(), ValueLayout.JAVA_FLOAT, 0, destination, 0,
-                count * layout.sampleFloats());
+        MemorySegment.copy(rendered.getSegment(), ValueLayout.JAVA_FLOAT, slotOffset(slot) * Float.BYTES, destination,
+                0, count * layout.sampleFloats());
+    }
+
+    /** The index of the slot's first float in {@link #rendered}. */
+    private long slotOffset(int slot) {
+        return (long) slot * layout.maxBatch() * layout.sampleFloats();
     }
 
     @Override
