@@ -117,9 +117,11 @@ if [ -d "$bundle/tornado" ]; then
     tjava=("$t/jre/bin/java" @"$results/tornado-argfile" -Dtornado.enable.fma=false -Dtornado.recover.bailout=false
            --enable-native-access=ALL-UNNAMED -Xmx4g)
     section "tornado engine tests on '$require' (RELAX4J_TORNADO_DEVICE=$require)"
-    run env CI=true RELAX4J_TORNADO_DEVICE="$require" "${tjava[@]}" -jar "$bundle/junit-console.jar" execute \
-        --class-path "$tcp" --select-package org.relax4j.tornado --reports-dir "$results/junit-tornado" \
-        --details tree --disable-banner --fail-if-no-tests || failed=1
+    # On the JVM's own class path, not the launcher's --class-path: TornadoVM reads kernel class files through the
+    # system class loader ("Class reader could not be instantiated" otherwise).
+    run env CI=true RELAX4J_TORNADO_DEVICE="$require" "${tjava[@]}" -cp "$tcp$bundle/junit-console.jar" \
+        org.junit.platform.console.ConsoleLauncher execute --select-package org.relax4j.tornado \
+        --reports-dir "$results/junit-tornado" --details tree --disable-banner --fail-if-no-tests || failed=1
     section "EngineTimings on '$require' (cpu, opencl, tornado)"
     run env RELAX4J_OPENCL_DEVICE="$require" "${tjava[@]}" -cp "$tcp" org.relax4j.tornado.EngineTimings "$require" 20 \
         || failed=1

@@ -43,12 +43,11 @@ if [ -n "${TORNADOVM_HOME:-}" ]; then
   "${mvn_cmd[@]}" -q -pl relax-tornado -am install -DskipTests
   cp relax-tornado/target/relax-tornado-*[0-9T].jar "$t/lib/"
   "$java25/bin/jar" --create --file "$t/lib/relax-tornado-tests.jar" -C relax-tornado/target/test-classes .
-  # The SDK without its tornado-argfile (absolute paths; the check writes one from the template) and the jars that
-  # TornadoVM's runtime does not resolve (Truffle and polyglot: TornadoVM's Java kernels need only the compiler).
+  # The SDK without its tornado-argfile (absolute paths; the check writes one from the template). All its jars stay:
+  # the Graal compiler module requires Truffle's (tried: without them the boot layer does not start).
   mkdir -p "$t/sdk"
   cp -r "$TORNADOVM_HOME"/bin "$TORNADOVM_HOME"/lib "$TORNADOVM_HOME"/etc "$TORNADOVM_HOME"/share "$t/sdk/"
   cp "$TORNADOVM_HOME"/tornado-argfile.template "$t/sdk/"
-  rm -f "$t"/sdk/share/java/graalJars/truffle-*.jar "$t"/sdk/share/java/graalJars/polyglot-*.jar
   # JVMCI and everything the argfile exports from; --add-modules ALL-SYSTEM resolves whatever is in the image.
   "$java25/bin/jlink" --add-modules java.se,jdk.internal.vm.ci,jdk.unsupported,jdk.management,jdk.incubator.vector,jdk.zipfs,jdk.crypto.ec \
       --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$t/jre"

@@ -118,13 +118,19 @@ class ClusterIT {
         assertSameAsExplain("chelsea", out.resolve("chelsea"), "--masks", "20", "--batch-size", "10");
     }
 
+    /** spark-submit (Spark's own class, from the cluster's jars) of relax-spark-submit.jar with these arguments. */
+    static List<String> sparkSubmit(String... relaxArgs) {
+        List<String> cmd = SparkCluster.javaCommand(cluster.sparkHome(), "org.apache.spark.deploy.SparkSubmit");
+        cmd.addAll(List.of("--master", cluster.url(), "--class", RelaxCli.class.getName(), SUBMIT_JAR.toString()));
+        cmd.addAll(List.of(relaxArgs));
+        return cmd;
+    }
+
     @Test
     void sparkSubmitWithTheSubmitJar() throws Exception {
         Path out = dir.resolve("out-submit");
         String[] settings = {"--model", model.toString(), "--size", SIZE, "--masks", "40", "--batch-size", "20"};
-        List<String> cmd = SparkCluster.javaCommand(cluster.sparkHome(), "org.apache.spark.deploy.SparkSubmit");
-        cmd.addAll(List.of("--master", cluster.url(), "--class", RelaxCli.class.getName(), SUBMIT_JAR.toString(),
-                "dataset", in.toString(), "--out", out.toString()));
+        List<String> cmd = sparkSubmit("dataset", in.toString(), "--out", out.toString());
         cmd.addAll(List.of(settings));
         Path log = dir.resolve("submit.log");
         assertEquals(0, run(cmd, log), Files.readString(log));
@@ -135,10 +141,8 @@ class ClusterIT {
     @Test
     void sparkSubmitWithThePretrainedModel() throws Exception {
         Path out = dir.resolve("out-submit-pretrained");
-        List<String> cmd = SparkCluster.javaCommand(cluster.sparkHome(), "org.apache.spark.deploy.SparkSubmit");
-        cmd.addAll(List.of("--master", cluster.url(), "--class", RelaxCli.class.getName(), SUBMIT_JAR.toString(),
-                "dataset", in.resolve("astronaut.png").toString(), "--out", out.toString(), "--masks", "20",
-                "--batch-size", "10"));
+        List<String> cmd = sparkSubmit("dataset", in.resolve("astronaut.png").toString(), "--out", out.toString(),
+                "--masks", "20", "--batch-size", "10");
         Path log = dir.resolve("submit-pretrained.log");
         assertEquals(0, run(cmd, log), Files.readString(log));
         assertSameAsExplain("astronaut", out.resolve("astronaut"), "--masks", "20", "--batch-size", "10");
@@ -158,7 +162,7 @@ class ClusterIT {
         assertSameAsExplain("chelsea", out.resolve("chelsea"), settings);
     }
 
-    /** --split-masks: one image's masks over both workers' tasks, merged exactly. */
+    /** --split-masks: one image's masks over both workers' tasks, the partial sums merged. */
     @Test
     void oneExplanationSplitOverTheCluster() throws Exception {
         Path out = dir.resolve("out-split");

@@ -41,13 +41,11 @@ final class TornadoDeviceBackend implements DeviceBackend {
     }
 
     private final TornadoDevice device;
-    private final String choice;
     private final boolean printKernel;
 
     TornadoDeviceBackend(String deviceChoice, boolean printKernel) {
         String given = deviceChoice == null || deviceChoice.isBlank() ? System.getenv(DEVICE_VARIABLE) : deviceChoice;
         this.device = choose(given);
-        this.choice = given;
         this.printKernel = printKernel;
     }
 
