@@ -1,0 +1,208 @@
+package org.relax4j.evaluate;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.relax4j.Encoder;
+import org.relax4j.Similarity;
+import org.relax4j.data.Embeddings;
+import org.relax4j.data.InputBatch;
+import org.relax4j.data.InputTensor;
+
+/**
+ * Deletion and insertion curves in representation space (after the RISE paper's metrics, with the similarity to the
+ * unmasked representation in place of a class score): pixels ranked by a map are removed (deletion: replaced by the
+ * {@link Substrate}) or revealed (insertion: taken from the input into the substrate) in {@code steps} equal steps,
+ * and y_k is the similarity of step k's representation to the reference (the unmasked input's, or a target's).
+ * The area under y over the removed fraction in [0, 1] (trapezoids) is the score: low is good for deletion (the map
+ * found what the representation rests on), high for insertion.
+ *
+ * <p>A score alone means little, so {@link #evaluate} also runs the same curve for several random orders (a band) and
+ * for the map's reverse order: the gain over random, and the symmetric gain AUC(least relevant first) − AUC(most
+ * relevant first), which is positive for a map that ranks in the right direction whatever the substrate does to
+ * the input on its own.
+ */
+public final class PerturbationCurves {
+
+    /** Which way pixels move. */
+    public enum Mode {
+        /** Start from the input, replace pixels by the substrate, most relevant first. */
+        DELETION,
+        /** Start from the substrate, reveal the input's pixels, most relevant first. */
+        INSERTION
+    }
+
+    /**
+     * One curve.
+     *
+     * @param mode deletion or insertion
+     * @param similarities y_0 .. y_steps, the similarity after each step
+     */
+    public record Curve(Mode mode, float[] similarities) {
+        /** {@return the area under the curve over the fraction of pixels moved, in [0, 1] per unit of similarity} */
+        public double auc() {
+            int steps = similarities.length - 1;
+            double area = 0;
+            for (int k = 0; k < steps; k++) {
+                area += (similarities[k] + similarities[k + 1]) / 2.0;
+            }
+            return area / steps;
+        }
+    }
+
+    /**
+     * A map's curve against random orders and its own reverse.
+     *
+     * @param map the curve of the map's order
+     * @param reversed the curve of the reverse order (least relevant first)
+     * @param randomAucs the AUC of each random order
+     * @param gainOverRandom how much better than the random orders' mean the map is (positive: better)
+     * @param symmetricGain deletion: AUC(reversed) − AUC(map); insertion: AUC(map) − AUC(reversed) (positive: better)
+     */
+    public record Report(Curve map, Curve reversed, double[] randomAucs, double gainOverRandom, double symmetricGain) {
+        /** {@return the random orders' mean AUC} */
+        public double randomMean() {
+            return Arrays.stream(randomAucs).average().orElse(Double.NaN);
+        }
+
+        /** {@return the random orders' AUC standard deviation (n − 1)} */
+        public double randomSd() {
+            double m = randomMean();
+            return Math.sqrt(Arrays.stream(randomAucs).map(a -> (a - m) * (a - m)).sum()
+                    / Math.max(1, randomAucs.length - 1));
+        }
+    }
+
+    private final Encoder encoder;
+    private final Similarity similarity;
+    private final Substrate substrate;
+    private final int steps;
+    private final int batchSize;
+
+    /**
+     * @param encoder the model the map explains
+     * @param similarity how representations are compared (RELAX's default: {@link Similarity#cosine()})
+     * @param substrate what removed pixels become
+     * @param steps steps from nothing to everything moved, at least 1 (the curve has steps + 1 points)
+     * @param batchSize inputs per encoder call, at least 1
+     */
+    public PerturbationCurves(Encoder encoder, Similarity similarity, Substrate substrate, int steps, int batchSize) {
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.similarity = Objects.requireNonNull(similarity, "similarity");
+        this.substrate = Objects.requireNonNull(substrate, "substrate");
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        this.steps = steps;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * {@return pixel indices from the highest score to the lowest; ties in index order, so the order is reproducible}
+     *
+     * @param scores one score per pixel (a map's values). Not modified.
+     */
+    public static int[] order(float[] scores) {
+        return java.util.stream.IntStream.range(0, scores.length).boxed()
+                .sorted((a, b) -> {
+                    int c = Float.compare(scores[b], scores[a]);
+                    return c != 0 ? c : Integer.compare(a, b);
+                })
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@return the unmasked input's representation, the usual reference} @param input the input */
+    public float[] representation(InputTensor input) {
+        return encoder.encode(InputBatch.of(input)).row(0);
+    }
+
+    /**
+     * One curve for a given order of pixels.
+     *
+     * @param input the input (C, H, W)
+     * @param reference the representation y is measured against (see {@link #representation})
+     * @param order every pixel index once, first moved first
+     * @param mode deletion or insertion
+     * @return the curve
+     */
+    public Curve curve(InputTensor input, float[] reference, int[] order, Mode mode) {
+        int pixels = input.pixels();
+        if (order.length != pixels) {
+            throw new IllegalArgumentException("the order has " + order.length + " pixels, the input " + pixels);
+        }
+        InputTensor sub = substrate.apply(input);
+        float[] from = mode == Mode.DELETION ? input.unsafeData() : sub.unsafeData();
+        float[] to = mode == Mode.DELETION ? sub.unsafeData() : input.unsafeData();
+        int c = input.channels();
+        int sample = c * pixels;
+        float[] current = from.clone();
+        float[] y = new float[steps + 1];
+        float[] batch = new float[Math.min(batchSize, steps + 1) * sample];
+        int moved = 0;
+        int inBatch = 0;
+        int first = 0;
+        for (int k = 0; k <= steps; k++) {
+            int target = (int) Math.round((double) k * pixels / steps);
+            for (; moved < target; moved++) {
+                int p = order[moved];
+                for (int ch = 0; ch < c; ch++) {
+                    current[ch * pixels + p] = to[ch * pixels + p];
+                }
+            }
+            System.arraycopy(current, 0, batch, inBatch * sample, sample);
+            inBatch++;
+            if (inBatch * sample == batch.length || k == steps) {
+                Embeddings e = encoder.encode(new InputBatch(batch, 0, inBatch, c, input.height(), input.width()));
+                for (int b = 0; b < inBatch; b++) {
+                    y[first + b] = similarity.similarity(reference, 0, e.data(), b * e.dim(), e.dim());
+                }
+                first += inBatch;
+                inBatch = 0;
+            }
+        }
+        return new Curve(mode, y);
+    }
+
+    /**
+     * The map's curve, its reverse and {@code randomOrders} random orders.
+     *
+     * @param input the input (C, H, W)
+     * @param reference the representation y is measured against (see {@link #representation})
+     * @param map one score per pixel (e.g. {@code explanation.importance().values()})
+     * @param mode deletion or insertion
+     * @param randomOrders how many random orders make the band, at least 1
+     * @param seed the random orders' seed
+     * @return the report
+     */
+    public Report evaluate(InputTensor input, float[] reference, float[] map, Mode mode, int randomOrders, long seed) {
+        if (randomOrders < 1) {
+            throw new IllegalArgumentException("randomOrders must be at least 1, got " + randomOrders);
+        }
+        int[] order = order(map);
+        int[] reverse = new int[order.length];
+        for (int k = 0; k < order.length; k++) {
+            reverse[k] = order[order.length - 1 - k];
+        }
+        Curve curve = curve(input, reference, order, mode);
+        Curve reversed = curve(input, reference, reverse, mode);
+        double[] random = new double[randomOrders];
+        for (int r = 0; r < randomOrders; r++) {
+            int[] shuffled = java.util.stream.IntStream.range(0, order.length).toArray();
+            SplittableRandom rng = new SplittableRandom(seed + r);
+            for (int k = shuffled.length - 1; k > 0; k--) {
+                int j = rng.nextInt(k + 1);
+                int t = shuffled[k];
+                shuffled[k] = shuffled[j];
+                shuffled[j] = t;
+            }
+            random[r] = curve(input, reference, shuffled, mode).auc();
+        }
+        double mean = Arrays.stream(random).average().orElse(Double.NaN);
+        double sign = mode == Mode.DELETION ? -1 : 1;
+        return new Report(curve, reversed, random, sign * (curve.auc() - mean),
+                sign * (curve.auc() - reversed.auc()));
+    }
+}
