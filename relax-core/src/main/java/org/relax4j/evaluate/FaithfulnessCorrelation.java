@@ -4,7 +4,6 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import org.relax4j.Encoder;
 import org.relax4j.Similarity;
-import org.relax4j.data.Embeddings;
 import org.relax4j.data.InputBatch;
 import org.relax4j.data.InputTensor;
 
@@ -90,12 +89,11 @@ public final class FaithfulnessCorrelation {
         double[] sums = new double[subsets];
         double[] drops = new double[subsets];
         SplittableRandom rng = new SplittableRandom(seed);
-        float[] batch = new float[Math.min(batchSize, subsets) * sample];
-        int inBatch = 0;
-        int first = 0;
+        Similarities sims = new Similarities(encoder, similarity, reference, subsets, batchSize, c, h, w);
         for (int s = 0; s < subsets; s++) {
             boolean[] chosen = chooseCells(rng);
-            int o = inBatch * sample;
+            float[] batch = sims.buffer();
+            int o = sims.nextOffset();
             System.arraycopy(x, 0, batch, o, sample);
             double sum = 0;
             for (int i = 0; i < h; i++) {
@@ -111,15 +109,11 @@ public final class FaithfulnessCorrelation {
                 }
             }
             sums[s] = sum;
-            inBatch++;
-            if (inBatch * sample == batch.length || s == subsets - 1) {
-                Embeddings e = encoder.encode(new InputBatch(batch, 0, inBatch, c, h, w));
-                for (int b = 0; b < inBatch; b++) {
-                    drops[first + b] = base - similarity.similarity(reference, 0, e.data(), b * e.dim(), e.dim());
-                }
-                first += inBatch;
-                inBatch = 0;
-            }
+            sims.added();
+        }
+        double[] similarities = sims.values();
+        for (int s = 0; s < subsets; s++) {
+            drops[s] = base - similarities[s];
         }
         return new Result(pearson(sums, drops), sums, drops);
     }

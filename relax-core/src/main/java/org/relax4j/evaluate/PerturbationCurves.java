@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import org.relax4j.Encoder;
 import org.relax4j.Similarity;
-import org.relax4j.data.Embeddings;
 import org.relax4j.data.InputBatch;
 import org.relax4j.data.InputTensor;
 
@@ -139,11 +138,9 @@ public final class PerturbationCurves {
         int c = input.channels();
         int sample = c * pixels;
         float[] current = from.clone();
-        float[] y = new float[steps + 1];
-        float[] batch = new float[Math.min(batchSize, steps + 1) * sample];
+        Similarities sims = new Similarities(encoder, similarity, reference, steps + 1, batchSize, c,
+                input.height(), input.width());
         int moved = 0;
-        int inBatch = 0;
-        int first = 0;
         for (int k = 0; k <= steps; k++) {
             int target = (int) Math.round((double) k * pixels / steps);
             for (; moved < target; moved++) {
@@ -152,16 +149,13 @@ public final class PerturbationCurves {
                     current[ch * pixels + p] = to[ch * pixels + p];
                 }
             }
-            System.arraycopy(current, 0, batch, inBatch * sample, sample);
-            inBatch++;
-            if (inBatch * sample == batch.length || k == steps) {
-                Embeddings e = encoder.encode(new InputBatch(batch, 0, inBatch, c, input.height(), input.width()));
-                for (int b = 0; b < inBatch; b++) {
-                    y[first + b] = similarity.similarity(reference, 0, e.data(), b * e.dim(), e.dim());
-                }
-                first += inBatch;
-                inBatch = 0;
-            }
+            System.arraycopy(current, 0, sims.buffer(), sims.nextOffset(), sample);
+            sims.added();
+        }
+        double[] v = sims.values();
+        float[] y = new float[steps + 1];
+        for (int k = 0; k <= steps; k++) {
+            y[k] = (float) v[k];
         }
         return new Curve(mode, y);
     }
