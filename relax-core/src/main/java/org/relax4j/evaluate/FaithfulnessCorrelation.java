@@ -64,6 +64,16 @@ public final class FaithfulnessCorrelation {
     }
 
     /**
+     * The subsets and their drops: what every map of one input is correlated with (so compute it once).
+     *
+     * @param cellsOfPixel each pixel's cell
+     * @param subsets each subset's cells
+     * @param drops each subset's drop in similarity
+     */
+    public record Drops(int[] cellsOfPixel, boolean[][] subsets, double[] drops) {
+    }
+
+    /**
      * @param input the input (C, H, W), at least {@code cells} pixels a side
      * @param reference the representation similarities are measured against (usually the input's own)
      * @param map one score per pixel
@@ -71,51 +81,98 @@ public final class FaithfulnessCorrelation {
      * @return the correlation and what it was computed from
      */
     public Result evaluate(InputTensor input, float[] reference, float[] map, long seed) {
+        return correlate(drops(input, reference, seed), map);
+    }
+
+    /**
+     * Draws the subsets and measures each one's drop: {@link #subsets} encoder passes plus one.
+     *
+     * @param input the input (C, H, W), at least {@code cells} pixels a side
+     * @param reference the representation similarities are measured against
+     * @param seed the subsets' seed
+     * @return the drops
+     */
+    public Drops drops(InputTensor input, float[] reference, long seed) {
         int h = input.height();
         int w = input.width();
         int pixels = input.pixels();
-        if (map.length != pixels) {
-            throw new IllegalArgumentException("the map has " + map.length + " values, the input " + pixels + " pixels");
-        }
         if (h < cells || w < cells) {
             throw new IllegalArgumentException("an input of " + h + "x" + w + " is too small for " + cells + " cells");
         }
         int c = input.channels();
         int sample = c * pixels;
         float[] x = input.unsafeData();
-        float[] sub = substrate.apply(input).unsafeData();
+        float[] fixed = substrate.dependsOnRemoved() ? null : substrate.apply(input, null).unsafeData();
         double base = similarity.similarity(reference, 0, encoder.encode(InputBatch.of(input)).row(0), 0,
                 reference.length);
-        double[] sums = new double[subsets];
-        double[] drops = new double[subsets];
+        int[] cellOf = new int[pixels];
+        for (int i = 0; i < h; i++) {
+            for (int j = 0; j < w; j++) {
+                cellOf[i * w + j] = (i * cells / h) * cells + j * cells / w;
+            }
+        }
+        boolean[][] chosen = new boolean[subsets][];
         SplittableRandom rng = new SplittableRandom(seed);
         Similarities sims = new Similarities(encoder, similarity, reference, subsets, batchSize, c, h, w);
         for (int s = 0; s < subsets; s++) {
-            boolean[] chosen = chooseCells(rng);
+            chosen[s] = chooseCells(rng);
+            float[] sub = fixed;
+            if (sub == null) {
+                boolean[] removed = new boolean[pixels];
+                for (int p = 0; p < pixels; p++) {
+                    removed[p] = chosen[s][cellOf[p]];
+                }
+                sub = substrate.apply(input, removed).unsafeData();
+            }
             float[] batch = sims.buffer();
             int o = sims.nextOffset();
             System.arraycopy(x, 0, batch, o, sample);
-            double sum = 0;
-            for (int i = 0; i < h; i++) {
-                int ci = i * cells / h;
-                for (int j = 0; j < w; j++) {
-                    if (chosen[ci * cells + j * cells / w]) {
-                        int p = i * w + j;
-                        sum += map[p];
-                        for (int ch = 0; ch < c; ch++) {
-                            batch[o + ch * pixels + p] = sub[ch * pixels + p];
-                        }
+            for (int p = 0; p < pixels; p++) {
+                if (chosen[s][cellOf[p]]) {
+                    for (int ch = 0; ch < c; ch++) {
+                        batch[o + ch * pixels + p] = sub[ch * pixels + p];
                     }
                 }
             }
-            sums[s] = sum;
             sims.added();
         }
         double[] similarities = sims.values();
+        double[] drops = new double[subsets];
         for (int s = 0; s < subsets; s++) {
             drops[s] = base - similarities[s];
         }
-        return new Result(pearson(sums, drops), sums, drops);
+        return new Drops(cellOf, chosen, drops);
+    }
+
+    /**
+     * @param drops from {@link #drops}
+     * @param map one score per pixel
+     * @return Pearson's r between the map's sum over each subset and its drop
+     */
+    public Result correlate(Drops drops, float[] map) {
+        int[] cellOf = drops.cellsOfPixel();
+        if (map.length != cellOf.length) {
+            throw new IllegalArgumentException("the map has " + map.length + " values, the input " + cellOf.length
+                    + " pixels");
+        }
+        double[] perCell = new double[cells * cells];
+        for (int p = 0; p < map.length; p++) {
+            perCell[cellOf[p]] += map[p];
+        }
+        double[] sums = new double[drops.subsets().length];
+        for (int s = 0; s < sums.length; s++) {
+            for (int q = 0; q < perCell.length; q++) {
+                if (drops.subsets()[s][q]) {
+                    sums[s] += perCell[q];
+                }
+            }
+        }
+        return new Result(pearson(sums, drops.drops()), sums, drops.drops().clone());
+    }
+
+    /** {@return the encoder passes of one {@link #drops} call} */
+    public int passes() {
+        return subsets + 1;
     }
 
     /** {@code subsetCells} distinct cells, by a partial Fisher–Yates shuffle. */

@@ -54,11 +54,13 @@ public final class PerturbationCurves {
      *
      * @param map the curve of the map's order
      * @param reversed the curve of the reverse order (least relevant first)
+     * @param band the curves of the random orders
      * @param randomAucs the AUC of each random order
      * @param gainOverRandom how much better than the random orders' mean the map is (positive: better)
      * @param symmetricGain deletion: AUC(reversed) − AUC(map); insertion: AUC(map) − AUC(reversed) (positive: better)
      */
-    public record Report(Curve map, Curve reversed, double[] randomAucs, double gainOverRandom, double symmetricGain) {
+    public record Report(Curve map, Curve reversed, Curve[] band, double[] randomAucs, double gainOverRandom,
+                         double symmetricGain) {
         /** {@return the random orders' mean AUC} */
         public double randomMean() {
             return Arrays.stream(randomAucs).average().orElse(Double.NaN);
@@ -105,17 +107,22 @@ public final class PerturbationCurves {
      * @param scores one score per pixel (a map's values). Not modified.
      */
     public static int[] order(float[] scores) {
-        return java.util.stream.IntStream.range(0, scores.length).boxed()
-                .sorted((a, b) -> {
-                    int c = Float.compare(scores[b], scores[a]);
-                    return c != 0 ? c : Integer.compare(a, b);
-                })
-                .mapToInt(Integer::intValue).toArray();
+        return Regions.pixels(1, scores.length).order(scores);
     }
 
     /** {@return the unmasked input's representation, the usual reference} @param input the input */
     public float[] representation(InputTensor input) {
         return encoder.encode(InputBatch.of(input)).row(0);
+    }
+
+    /** {@return the substrate removed pixels become} */
+    public Substrate substrate() {
+        return substrate;
+    }
+
+    /** {@return the steps of every curve} */
+    public int steps() {
+        return steps;
     }
 
     /**
@@ -128,26 +135,60 @@ public final class PerturbationCurves {
      * @return the curve
      */
     public Curve curve(InputTensor input, float[] reference, int[] order, Mode mode) {
-        int pixels = input.pixels();
-        if (order.length != pixels) {
-            throw new IllegalArgumentException("the order has " + order.length + " pixels, the input " + pixels);
+        if (order.length != input.pixels()) {
+            throw new IllegalArgumentException("the order has " + order.length + " pixels, the input " + input.pixels());
         }
-        InputTensor sub = substrate.apply(input);
-        float[] from = mode == Mode.DELETION ? input.unsafeData() : sub.unsafeData();
-        float[] to = mode == Mode.DELETION ? sub.unsafeData() : input.unsafeData();
+        return curve(input, reference, Regions.pixels(input.height(), input.width()), order, mode);
+    }
+
+    /**
+     * One curve for a given order of regions: step k has moved the first round(k · regions / steps) regions.
+     *
+     * @param input the input (C, H, W)
+     * @param reference the representation y is measured against (see {@link #representation})
+     * @param regions what one step moves, over the input's pixels
+     * @param order every region index once, first moved first
+     * @param mode deletion or insertion
+     * @return the curve
+     */
+    public Curve curve(InputTensor input, float[] reference, Regions regions, int[] order, Mode mode) {
+        int pixels = input.pixels();
+        checkRegions(input, regions);
+        if (order.length != regions.count()) {
+            throw new IllegalArgumentException("the order has " + order.length + " regions, there are "
+                    + regions.count());
+        }
+        int[][] members = regions.members();
+        boolean fixed = !substrate.dependsOnRemoved();
+        float[] x = input.unsafeData();
+        float[] sub = fixed ? substrate.apply(input, null).unsafeData() : null;
         int c = input.channels();
         int sample = c * pixels;
-        float[] current = from.clone();
+        boolean[] moved = new boolean[pixels];
+        float[] current = (mode == Mode.DELETION ? x : sub != null ? sub : x).clone();
         Similarities sims = new Similarities(encoder, similarity, reference, steps + 1, batchSize, c,
                 input.height(), input.width());
-        int moved = 0;
+        int done = 0;
         for (int k = 0; k <= steps; k++) {
-            int target = (int) Math.round((double) k * pixels / steps);
-            for (; moved < target; moved++) {
-                int p = order[moved];
-                for (int ch = 0; ch < c; ch++) {
-                    current[ch * pixels + p] = to[ch * pixels + p];
+            int target = (int) Math.round((double) k * regions.count() / steps);
+            for (; done < target; done++) {
+                for (int p : members[order[done]]) {
+                    moved[p] = true;
+                    if (fixed) {
+                        float[] to = mode == Mode.DELETION ? sub : x;
+                        for (int ch = 0; ch < c; ch++) {
+                            current[ch * pixels + p] = to[ch * pixels + p];
+                        }
+                    }
                 }
+            }
+            if (!fixed) {
+                // Deletion removes what has moved; insertion removes what has not moved yet.
+                boolean[] removed = new boolean[pixels];
+                for (int p = 0; p < pixels; p++) {
+                    removed[p] = moved[p] == (mode == Mode.DELETION);
+                }
+                current = substrate.apply(input, removed).unsafeData();
             }
             System.arraycopy(current, 0, sims.buffer(), sims.nextOffset(), sample);
             sims.added();
@@ -160,8 +201,80 @@ public final class PerturbationCurves {
         return new Curve(mode, y);
     }
 
+    private void checkRegions(InputTensor input, Regions regions) {
+        if (regions.height() != input.height() || regions.width() != input.width()) {
+            throw new IllegalArgumentException("regions over " + regions.height() + "x" + regions.width()
+                    + " for an input of " + input.height() + "x" + input.width());
+        }
+        if (regions.count() < steps) {
+            throw new IllegalArgumentException(steps + " steps for " + regions.count() + " regions (" + regions.name()
+                    + "): use at most as many steps as regions");
+        }
+    }
+
     /**
-     * The map's curve, its reverse and {@code randomOrders} random orders.
+     * The curves of {@code randomOrders} random orders of the regions: the band every map is compared against, the
+     * same for every map of one input (so compute it once).
+     *
+     * @param input the input (C, H, W)
+     * @param reference the representation y is measured against
+     * @param regions what one step moves
+     * @param mode deletion or insertion
+     * @param randomOrders how many, at least 1
+     * @param seed order r is a Fisher–Yates shuffle from {@code seed + r}
+     * @return the curves
+     */
+    public Curve[] randomBand(InputTensor input, float[] reference, Regions regions, Mode mode, int randomOrders,
+                              long seed) {
+        if (randomOrders < 1) {
+            throw new IllegalArgumentException("randomOrders must be at least 1, got " + randomOrders);
+        }
+        Curve[] band = new Curve[randomOrders];
+        for (int r = 0; r < randomOrders; r++) {
+            int[] shuffled = java.util.stream.IntStream.range(0, regions.count()).toArray();
+            SplittableRandom rng = new SplittableRandom(seed + r);
+            for (int k = shuffled.length - 1; k > 0; k--) {
+                int j = rng.nextInt(k + 1);
+                int t = shuffled[k];
+                shuffled[k] = shuffled[j];
+                shuffled[j] = t;
+            }
+            band[r] = curve(input, reference, regions, shuffled, mode);
+        }
+        return band;
+    }
+
+    /**
+     * The map's curve and its reverse, against a band from {@link #randomBand}.
+     *
+     * @param input the input (C, H, W)
+     * @param reference the representation y is measured against
+     * @param regions what one step moves
+     * @param map one score per pixel
+     * @param mode deletion or insertion
+     * @param band the random orders' curves, of the same mode
+     * @return the report
+     */
+    public Report report(InputTensor input, float[] reference, Regions regions, float[] map, Mode mode, Curve[] band) {
+        if (band.length == 0 || band[0].mode() != mode) {
+            throw new IllegalArgumentException("the band must hold curves of mode " + mode);
+        }
+        int[] order = regions.order(map);
+        int[] reverse = new int[order.length];
+        for (int k = 0; k < order.length; k++) {
+            reverse[k] = order[order.length - 1 - k];
+        }
+        Curve curve = curve(input, reference, regions, order, mode);
+        Curve reversed = curve(input, reference, regions, reverse, mode);
+        double[] random = Arrays.stream(band).mapToDouble(Curve::auc).toArray();
+        double mean = Arrays.stream(random).average().orElse(Double.NaN);
+        double sign = mode == Mode.DELETION ? -1 : 1;
+        return new Report(curve, reversed, band.clone(), random, sign * (curve.auc() - mean),
+                sign * (curve.auc() - reversed.auc()));
+    }
+
+    /**
+     * The map's curve, its reverse and {@code randomOrders} random orders, pixel by pixel.
      *
      * @param input the input (C, H, W)
      * @param reference the representation y is measured against (see {@link #representation})
@@ -172,31 +285,12 @@ public final class PerturbationCurves {
      * @return the report
      */
     public Report evaluate(InputTensor input, float[] reference, float[] map, Mode mode, int randomOrders, long seed) {
-        if (randomOrders < 1) {
-            throw new IllegalArgumentException("randomOrders must be at least 1, got " + randomOrders);
+        Regions pixels = Regions.pixels(input.height(), input.width());
+        if (map.length != input.pixels()) {
+            throw new IllegalArgumentException("the map has " + map.length + " values, the input " + input.pixels()
+                    + " pixels");
         }
-        int[] order = order(map);
-        int[] reverse = new int[order.length];
-        for (int k = 0; k < order.length; k++) {
-            reverse[k] = order[order.length - 1 - k];
-        }
-        Curve curve = curve(input, reference, order, mode);
-        Curve reversed = curve(input, reference, reverse, mode);
-        double[] random = new double[randomOrders];
-        for (int r = 0; r < randomOrders; r++) {
-            int[] shuffled = java.util.stream.IntStream.range(0, order.length).toArray();
-            SplittableRandom rng = new SplittableRandom(seed + r);
-            for (int k = shuffled.length - 1; k > 0; k--) {
-                int j = rng.nextInt(k + 1);
-                int t = shuffled[k];
-                shuffled[k] = shuffled[j];
-                shuffled[j] = t;
-            }
-            random[r] = curve(input, reference, shuffled, mode).auc();
-        }
-        double mean = Arrays.stream(random).average().orElse(Double.NaN);
-        double sign = mode == Mode.DELETION ? -1 : 1;
-        return new Report(curve, reversed, random, sign * (curve.auc() - mean),
-                sign * (curve.auc() - reversed.auc()));
+        return report(input, reference, pixels, map, mode, randomBand(input, reference, pixels, mode, randomOrders,
+                seed));
     }
 }

@@ -1,24 +1,71 @@
 package org.relax4j.evaluate;
 
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 import org.relax4j.data.InputTensor;
 
 /**
- * What a removed pixel becomes in a deletion or insertion curve: the whole input perturbed, from which removed pixels
- * are taken. A flat colour pushes inputs off the data a model saw; a blur less so (the RISE paper's insertion
- * substrate), which is why both exist.
+ * What a removed pixel becomes in a deletion or insertion curve or a faithfulness subset. A flat colour pushes inputs
+ * off the data a model saw; a blur less so (the RISE paper's insertion substrate); ROAD's noisy linear imputation
+ * least (Rong et al., 2022: removed pixels are filled from their kept neighbours, so the removed region's shape
+ * leaks little), which is why all three exist.
+ *
+ * <p>A substrate either replaces pixels by a fixed perturbed copy of the input ({@link #fixed}, computed once per
+ * input) or depends on which pixels are removed ({@link #noisyLinearImputation}, computed per step).
  */
-@FunctionalInterface
 public interface Substrate {
 
     /**
      * @param input the unperturbed input (C, H, W). Not modified.
-     * @return the input with every pixel removed, same shape
+     * @param removed which pixels are removed (H·W), or null for "all of them" when {@link #dependsOnRemoved()} is
+     *        false. Not modified.
+     * @return a tensor of the input's shape whose removed pixels hold their replacement (other pixels: unspecified)
      */
-    InputTensor apply(InputTensor input);
+    InputTensor apply(InputTensor input, boolean[] removed);
+
+    /** {@return whether {@link #apply} depends on which pixels are removed (else it is computed once per input)} */
+    boolean dependsOnRemoved();
+
+    /** {@return a short name for reports, with its parameters} */
+    String name();
+
+    /**
+     * A substrate that replaces removed pixels by a fixed perturbed copy of the input.
+     *
+     * @param name its name in reports
+     * @param whole the perturbed copy: the input with every pixel removed
+     * @return the substrate
+     */
+    static Substrate fixed(String name, UnaryOperator<InputTensor> whole) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(whole, "whole");
+        return new Substrate() {
+            @Override
+            public InputTensor apply(InputTensor input, boolean[] removed) {
+                return whole.apply(input);
+            }
+
+            @Override
+            public boolean dependsOnRemoved() {
+                return false;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
 
     /** {@return each channel's mean over the image, everywhere (the "mean colour")} */
     static Substrate meanColour() {
-        return input -> {
+        return fixed("mean", input -> {
             int c = input.channels();
             int p = input.pixels();
             float[] x = input.unsafeData();
@@ -31,7 +78,7 @@ public interface Substrate {
                 java.util.Arrays.fill(out, k * p, (k + 1) * p, (float) (sum / p));
             }
             return InputTensor.of(c, input.height(), input.width(), out);
-        };
+        });
     }
 
     /**
@@ -58,7 +105,7 @@ public interface Substrate {
         for (int k = 0; k < kernel; k++) {
             w[k] /= total;
         }
-        return input -> {
+        return fixed("blur(" + kernel + ", " + sigma + ")", input -> {
             int c = input.channels();
             int h = input.height();
             int wd = input.width();
@@ -87,6 +134,45 @@ public interface Substrate {
                 }
             }
             return InputTensor.of(c, h, wd, out);
+        });
+    }
+
+    /**
+     * ROAD's noisy linear imputation (Rong et al., 2022): every removed pixel is the weighted mean of its 8 neighbours
+     * (1/6 for the four sharing an edge, 1/12 for the diagonals, renormalised at the border), kept neighbours fixed —
+     * one sparse symmetric positive definite system per channel, solved by conjugate gradients — plus Gaussian noise.
+     * A removed region with no kept pixel around it gets 0 (for an ImageNet-normalised input, the data's mean).
+     *
+     * @param noise the noise's standard deviation in the input's units (ROAD's code: 0.01), at least 0
+     * @param seed the noise's seed; the noise of a call depends on the seed and the removed set only
+     * @return the substrate
+     */
+    static Substrate noisyLinearImputation(double noise, long seed) {
+        if (!(noise >= 0) || !Double.isFinite(noise)) {
+            throw new IllegalArgumentException("noise must be finite and >= 0, got " + noise);
+        }
+        return new Substrate() {
+            @Override
+            public InputTensor apply(InputTensor input, boolean[] removed) {
+                Objects.requireNonNull(removed, "removed");
+                return LinearImputation.impute(input, removed, noise, new SplittableRandom(seed
+                        ^ java.util.Arrays.hashCode(removed)));
+            }
+
+            @Override
+            public boolean dependsOnRemoved() {
+                return true;
+            }
+
+            @Override
+            public String name() {
+                return "road(" + noise + ")";
+            }
+
+            @Override
+            public String toString() {
+                return name();
+            }
         };
     }
 }

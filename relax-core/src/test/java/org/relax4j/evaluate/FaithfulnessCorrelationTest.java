@@ -38,7 +38,8 @@ class FaithfulnessCorrelationTest {
         return new Embeddings(batch.size(), 1, out);
     };
     private static final Similarity VALUE = (ref, ro, other, oo, dim) -> other[oo];
-    private static final Substrate ZEROS = in -> InputTensor.filled(in.channels(), in.height(), in.width(), 0f);
+    private static final Substrate ZEROS = Substrate.fixed("zeros",
+            in -> InputTensor.filled(in.channels(), in.height(), in.width(), 0f));
 
     private static FaithfulnessCorrelation.Result run(float[] map) {
         InputTensor x = InputTensor.filled(1, SIDE, SIDE, 1f);

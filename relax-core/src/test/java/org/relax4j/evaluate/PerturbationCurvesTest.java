@@ -32,7 +32,8 @@ class PerturbationCurvesTest {
         }
         return new Embeddings(batch.size(), 16, out);
     };
-    private static final Substrate ZEROS = in -> InputTensor.filled(in.channels(), in.height(), in.width(), 0f);
+    private static final Substrate ZEROS = Substrate.fixed("zeros",
+            in -> InputTensor.filled(in.channels(), in.height(), in.width(), 0f));
 
     private static float[] blockMap() {
         float[] map = new float[STEPS];
@@ -104,18 +105,18 @@ class PerturbationCurvesTest {
             v[16 + k] = 2f;    // channel 1: constant
         }
         InputTensor x = InputTensor.of(2, 4, 4, v);
-        float[] mean = Substrate.meanColour().apply(x).unsafeData();
+        float[] mean = Substrate.meanColour().apply(x, null).unsafeData();
         assertEquals(7.5f, mean[0]);
         assertEquals(7.5f, mean[15]);
         assertEquals(2f, mean[16]);
         // A blur keeps a constant channel and, away from the edges, an impulse's total.
-        float[] blurred = Substrate.gaussianBlur(11, 5).apply(x).unsafeData();
+        float[] blurred = Substrate.gaussianBlur(11, 5).apply(x, null).unsafeData();
         for (int k = 16; k < 32; k++) {
             assertEquals(2f, blurred[k], 1e-6);
         }
         float[] impulse = new float[31 * 31];
         impulse[15 * 31 + 15] = 1f;
-        float[] b = Substrate.gaussianBlur(11, 5).apply(InputTensor.of(1, 31, 31, impulse)).unsafeData();
+        float[] b = Substrate.gaussianBlur(11, 5).apply(InputTensor.of(1, 31, 31, impulse), null).unsafeData();
         double total = 0;
         for (float f : b) {
             total += f;

@@ -11,17 +11,22 @@ import java.util.Arrays;
  * as a varint; a negative int64 is written as its 64-bit two's complement (ten bytes). An embedded message is
  * written whole into its own writer first, so that its length is known.
  *
- * <p>Not thread safe.
+ * <p>Public for relax-onnx's model edits, which copy the fields they keep with {@link #raw} and write the rest
+ * through this class. Not thread safe.
  */
-final class ProtoWriter {
-    static final int VARINT = 0;
-    static final int FIXED32 = 5;
-    static final int LENGTH_DELIMITED = 2;
+public final class ProtoWriter {
+    /** Wire type of varints. */
+    public static final int VARINT = 0;
+    /** Wire type of 32-bit values. */
+    public static final int FIXED32 = 5;
+    /** Wire type of strings, bytes, messages and packed fields. */
+    public static final int LENGTH_DELIMITED = 2;
 
     private byte[] buf;
     private int size;
 
-    ProtoWriter() {
+    /** An empty writer. */
+    public ProtoWriter() {
         this(64);
     }
 
@@ -34,8 +39,8 @@ final class ProtoWriter {
         return size;
     }
 
-    /** A copy of the bytes written. */
-    byte[] toByteArray() {
+    /** {@return a copy of the bytes written} */
+    public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);
     }
 
@@ -55,7 +60,14 @@ final class ProtoWriter {
         return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    ProtoWriter bytes(int field, byte[] value) {
+    /**
+     * Writes a length-delimited field.
+     *
+     * @param field the field number
+     * @param value the bytes
+     * @return this
+     */
+    public ProtoWriter bytes(int field, byte[] value) {
         return bytes(field, value, 0, value.length);
     }
 
@@ -68,8 +80,14 @@ final class ProtoWriter {
         return this;
     }
 
-    /** Writes an embedded message. */
-    ProtoWriter message(int field, ProtoWriter message) {
+    /**
+     * Writes an embedded message.
+     *
+     * @param field the field number
+     * @param message the message
+     * @return this
+     */
+    public ProtoWriter message(int field, ProtoWriter message) {
         return bytes(field, message.buf, 0, message.size);
     }
 
@@ -89,6 +107,21 @@ final class ProtoWriter {
             packed.fixed32(Float.floatToRawIntBits(v));
         }
         return message(field, packed);
+    }
+
+    /**
+     * Copies bytes already in wire format (a whole field read elsewhere, key included).
+     *
+     * @param wire the bytes
+     * @param offset the first
+     * @param length how many
+     * @return this
+     */
+    public ProtoWriter raw(byte[] wire, int offset, int length) {
+        ensure(length);
+        System.arraycopy(wire, offset, buf, size, length);
+        size += length;
+        return this;
     }
 
     void key(int field, int wireType) {
