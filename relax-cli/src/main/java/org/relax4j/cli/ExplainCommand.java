@@ -8,12 +8,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import org.relax4j.Encoder;
-import org.relax4j.EncoderException;
 import org.relax4j.Explanation;
 import org.relax4j.data.InputTensor;
 import org.relax4j.Relax;
@@ -21,12 +18,8 @@ import org.relax4j.RelaxConfig;
 import org.relax4j.Target;
 import org.relax4j.estimate.ErrorEstimate;
 import org.relax4j.image.ExplanationFiles;
-import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
 import org.relax4j.io.Checksums;
-import org.relax4j.model.ModelDescriptor;
-import org.relax4j.onnx.OnnxEncoder;
-import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -126,10 +119,10 @@ final class ExplainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw usage(ex.getMessage());
         }
-        try (folder; Relax relax = new Relax(config); ModelEncoder enc = openModel(nThreads, err)) {
+        try (folder; Relax relax = new Relax(config); ModelOptions.Opened enc = modelOptions.open(nThreads, s -> log(err, s), spec)) {
             log(err, "engine: " + relax.engineDescription());
             log(err, "model: " + enc.description);
-            targetRgb = target == null ? null : readImage(target);
+            targetRgb = target == null ? null : modelOptions.readImage(target);
             Set<String> used = new HashSet<>();
             for (Path image : images) {
                 String name = uniqueName(image, used);
@@ -168,9 +161,9 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** One image: explained, then its files staged and moved into place together. */
-    private Path explainOne(Path image, String name, Relax relax, ModelEncoder enc, OutputFolder folder,
+    private Path explainOne(Path image, String name, Relax relax, ModelOptions.Opened enc, OutputFolder folder,
                             SignalGuard guard, PrintWriter err, PrintWriter stdout) throws IOException {
-        InputTensor rgb = readImage(image);
+        InputTensor rgb = modelOptions.readImage(image);
         InputTensor x = Normalization.imagenet().normalize(rgb);
         ProgressBar bar = new ProgressBar(err, name, System.console() != null);
         Target t = targetRgb == null ? Target.unmasked() : Target.input(Normalization.imagenet().normalize(targetRgb));
@@ -232,63 +225,8 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    /** The encoder and what to say about it. */
-    private static final class ModelEncoder implements AutoCloseable {
-        final Encoder encoder;
-        final AutoCloseable closeable;
-        final String description;
-        final Map<String, Object> json;
-
-        ModelEncoder(Encoder encoder, AutoCloseable closeable, ModelDescriptor model) {
-            this.encoder = encoder;
-            this.closeable = closeable;
-            this.description = model.summary();
-            this.json = model.toMap();
-        }
-
-        @Override
-        public void close() throws Exception {
-            closeable.close();
-        }
-    }
-
-    /** An image read (subsampled while decoding if large) and resized to the model's size. */
-    private InputTensor readImage(Path image) throws IOException {
-        int size = modelOptions.size;
-        return Images.resize(Images.readForSize(image, size, size), size, size);
-    }
-
-    private ModelEncoder openModel(int nThreads, PrintWriter err) {
-        ModelOptions m = modelOptions;
-        if (m.isMobileNet()) {
-            Path dir = m.cacheDir();
-            OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, nThreads, s -> log(err, s));
-            return new ModelEncoder(enc, enc, PretrainedModels.descriptor(m.model, dir));
-        }
-        Path file = Path.of(m.model);
-        OnnxEncoder.Builder b = OnnxEncoder.builder(file).intraOpThreads(nThreads);
-        if (m.modelInput != null) {
-            b.inputName(m.modelInput);
-        }
-        if (m.modelOutput != null) {
-            b.outputName(m.modelOutput);
-        }
-        ModelOptions.PixelSpace space = m.pixelSpace();
-        b.pixels(space == ModelOptions.PixelSpace.unit ? Normalization.unit() : Normalization.imagenet());
-        OnnxEncoder onnx;
-        try {
-            onnx = b.build();
-        } catch (IllegalArgumentException ex) {
-            throw usage("--model " + file + ": " + ex.getMessage());
-        } catch (EncoderException ex) {
-            String msg = ex.getMessage();
-            throw new IllegalStateException("--model " + file + ": "
-                    + (msg.contains("\n") ? msg.substring(0, msg.indexOf('\n')) : msg), ex);
-        }
-        return new ModelEncoder(onnx, onnx, onnx.descriptor(file.getFileName().toString(), null));
-    }
-
-    private static String uniqueName(Path image, Set<String> used) {
+    /** {@return the image's file name without extension, made unique among {@code used} with -2, -3, ...} */
+    static String uniqueName(Path image, Set<String> used) {
         String base = image.getFileName().toString().replaceFirst("\\.[^.]+$", "");
         String name = base;
         for (int k = 2; !used.add(name); k++) {
@@ -297,7 +235,7 @@ final class ExplainCommand implements Callable<Integer> {
         return name;
     }
 
-    private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelEncoder enc)
+    private void writeOutputs(OutputFolder.Staging dir, Path image, InputTensor rgb, Explanation e, ModelOptions.Opened enc)
             throws IOException {
         ExplanationFiles.write(dir::write, new ExplanationFiles.Result(image.toString(), Checksums.sha256(image), rgb,
                 e, enc.json, target == null ? null : target.toString(), target == null ? null : Checksums.sha256(target),

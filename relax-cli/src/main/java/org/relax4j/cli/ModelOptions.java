@@ -1,7 +1,17 @@
 package org.relax4j.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.relax4j.Encoder;
+import org.relax4j.EncoderException;
+import org.relax4j.data.InputTensor;
+import org.relax4j.image.Images;
+import org.relax4j.image.Normalization;
+import org.relax4j.model.ModelDescriptor;
+import org.relax4j.onnx.OnnxEncoder;
 import org.relax4j.mask.MaskDomain;
 import org.relax4j.onnx.PretrainedModels;
 import picocli.CommandLine;
@@ -109,5 +119,93 @@ final class ModelOptions {
 
     private static CommandLine.ParameterException usage(CommandSpec spec, String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** An opened encoder and what to say about it. */
+    static final class Opened implements AutoCloseable {
+        final Encoder encoder;
+        final AutoCloseable closeable;
+        final String description;
+        final Map<String, Object> json;
+
+        Opened(Encoder encoder, AutoCloseable closeable, ModelDescriptor model) {
+            this.encoder = encoder;
+            this.closeable = closeable;
+            this.description = model.summary();
+            this.json = model.toMap();
+        }
+
+        @Override
+        public void close() throws Exception {
+            closeable.close();
+        }
+    }
+
+    /** {@return an image read (subsampled while decoding if large) and resized to the model's size} */
+    InputTensor readImage(Path image) throws IOException {
+        return Images.resize(Images.readForSize(image, size, size), size, size);
+    }
+
+    /**
+     * Opens the model: the pretrained one (fetched and converted on first use) or the ONNX file.
+     *
+     * @param threads ONNX Runtime's intra-op threads
+     * @param log progress lines (fetching, converting)
+     * @param spec the command, for usage errors
+     * @return the encoder
+     */
+    Opened open(int threads, Consumer<String> log, CommandSpec spec) {
+        if (isMobileNet()) {
+            Path dir = cacheDir();
+            OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, threads, log);
+            return new Opened(enc, enc, PretrainedModels.descriptor(model, dir));
+        }
+        Path file = Path.of(model);
+        OnnxEncoder onnx = build(OnnxEncoder.builder(file), threads, spec);
+        return new Opened(onnx, onnx, onnx.descriptor(file.getFileName().toString(), null));
+    }
+
+    /**
+     * {@return the model file's bytes (for the pretrained model, its cached conversion), as {@link #open} loads them}
+     *
+     * @param log progress lines
+     */
+    byte[] bytes(Consumer<String> log) throws IOException {
+        return Files.readAllBytes(isMobileNet() ? PretrainedModels.ensureMobileNetV2(cacheDir(), log) : Path.of(model));
+    }
+
+    /**
+     * Opens an edited copy of the model (same input, output, layout and pixels as {@link #open}).
+     *
+     * @param bytes the edited model
+     * @param threads ONNX Runtime's intra-op threads
+     * @param spec the command, for usage errors
+     * @return the encoder
+     */
+    OnnxEncoder openEdited(byte[] bytes, int threads, CommandSpec spec) {
+        if (isMobileNet()) {
+            return PretrainedModels.builder(model, bytes).intraOpThreads(threads).build();
+        }
+        return build(OnnxEncoder.builder(bytes), threads, spec);
+    }
+
+    private OnnxEncoder build(OnnxEncoder.Builder b, int threads, CommandSpec spec) {
+        b.intraOpThreads(threads);
+        if (modelInput != null) {
+            b.inputName(modelInput);
+        }
+        if (modelOutput != null) {
+            b.outputName(modelOutput);
+        }
+        b.pixels(pixelSpace() == PixelSpace.unit ? Normalization.unit() : Normalization.imagenet());
+        try {
+            return b.build();
+        } catch (IllegalArgumentException ex) {
+            throw usage(spec, "--model " + model + ": " + ex.getMessage());
+        } catch (EncoderException ex) {
+            String msg = ex.getMessage();
+            throw new IllegalStateException("--model " + model + ": "
+                    + (msg.contains("\n") ? msg.substring(0, msg.indexOf('\n')) : msg), ex);
+        }
     }
 }

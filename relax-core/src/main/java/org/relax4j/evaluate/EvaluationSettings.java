@@ -29,6 +29,15 @@ public record EvaluationSettings(List<Metric> metrics, List<SubstrateKind> subst
                                  String regions, int cells, int subsetCells, int subsets, int blurKernel,
                                  double blurSigma, double roadNoise, long seed, int batchSize) {
 
+    /** Default steps per curve. */
+    public static final int DEFAULT_STEPS = 20;
+    /** Default random orders per band. */
+    public static final int DEFAULT_RANDOM_ORDERS = 5;
+    /** Default regions. */
+    public static final String DEFAULT_REGIONS = "pixels";
+    /** Default faithfulness subsets. */
+    public static final int DEFAULT_SUBSETS = 64;
+
     /** A metric over given maps. */
     public enum Metric {
         /** Deletion curves ({@link PerturbationCurves.Mode#DELETION}). */
@@ -159,12 +168,12 @@ public record EvaluationSettings(List<Metric> metrics, List<SubstrateKind> subst
     public static final class Builder {
         private List<Metric> metrics = List.of(Metric.values());
         private List<SubstrateKind> substrates = List.of(SubstrateKind.values());
-        private int steps = 20;
-        private int randomOrders = 5;
-        private String regions = "pixels";
+        private int steps = DEFAULT_STEPS;
+        private int randomOrders = DEFAULT_RANDOM_ORDERS;
+        private String regions = DEFAULT_REGIONS;
         private int cells = 8;
         private int subsetCells = 16;
-        private int subsets = 64;
+        private int subsets = DEFAULT_SUBSETS;
         private int blurKernel = 11;
         private double blurSigma = 5;
         private double roadNoise = 0.01;

@@ -7,7 +7,6 @@ import org.relax4j.ProgressListener;
 import org.relax4j.RelaxConfig;
 import org.relax4j.Similarity;
 import org.relax4j.data.Embeddings;
-import org.relax4j.data.InputBatch;
 import org.relax4j.mask.MaskDomain;
 import org.relax4j.mask.MaskRenderer;
 import org.relax4j.mask.MaskSource;

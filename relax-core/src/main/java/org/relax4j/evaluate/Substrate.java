@@ -24,6 +24,19 @@ public interface Substrate {
      */
     InputTensor apply(InputTensor input, boolean[] removed);
 
+    /**
+     * As {@link #apply(InputTensor, boolean[])}, told a nearby answer (a curve's previous step) that an iterative
+     * substrate may start from; the result is the same up to the substrate's own tolerance. The default ignores it.
+     *
+     * @param input the unperturbed input. Not modified.
+     * @param removed which pixels are removed. Not modified.
+     * @param hint a tensor of the input's shape close to the answer, or null
+     * @return as {@link #apply(InputTensor, boolean[])}
+     */
+    default InputTensor apply(InputTensor input, boolean[] removed, InputTensor hint) {
+        return apply(input, removed);
+    }
+
     /** {@return whether {@link #apply} depends on which pixels are removed (else it is computed once per input)} */
     boolean dependsOnRemoved();
 
@@ -141,7 +154,8 @@ public interface Substrate {
      * ROAD's noisy linear imputation (Rong et al., 2022): every removed pixel is the weighted mean of its 8 neighbours
      * (1/6 for the four sharing an edge, 1/12 for the diagonals, renormalised at the border), kept neighbours fixed —
      * one sparse symmetric positive definite system per channel, solved by conjugate gradients — plus Gaussian noise.
-     * A removed region with no kept pixel around it gets 0 (for an ImageNet-normalised input, the data's mean).
+     * A removed region with no kept pixel around it gets 0 (for an ImageNet-normalised input, the data's mean). The
+     * system is solved to a relative residual of 1e-4, below the noise.
      *
      * @param noise the noise's standard deviation in the input's units (ROAD's code: 0.01), at least 0
      * @param seed the noise's seed; the noise of a call depends on the seed and the removed set only
@@ -154,9 +168,14 @@ public interface Substrate {
         return new Substrate() {
             @Override
             public InputTensor apply(InputTensor input, boolean[] removed) {
+                return apply(input, removed, null);
+            }
+
+            @Override
+            public InputTensor apply(InputTensor input, boolean[] removed, InputTensor hint) {
                 Objects.requireNonNull(removed, "removed");
                 return LinearImputation.impute(input, removed, noise, new SplittableRandom(seed
-                        ^ java.util.Arrays.hashCode(removed)));
+                        ^ java.util.Arrays.hashCode(removed)), hint);
             }
 
             @Override

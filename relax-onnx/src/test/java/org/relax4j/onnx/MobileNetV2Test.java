@@ -88,6 +88,33 @@ class MobileNetV2Test {
     }
 
     @Test
+    void randomisedFromTheTopItStillRunsAndItsEmbeddingMoves() throws IOException {
+        ParameterRandomization pr = ParameterRandomization.of(Files.readAllBytes(cachedModel));
+        assertEquals(52, pr.layers().size(), "35 convolutions and 17 depthwise ones: " + pr.layers());
+        float[] x = new float[3 * S * S];
+        java.util.Arrays.fill(x, 0.5f);
+        InputBatch in = InputBatch.of(org.relax4j.data.InputTensor.of(3, S, S, x));
+        float[] original = encoder.encode(in).row(0);
+        for (int layers : new int[] {1, 52}) {
+            try (OnnxEncoder e = PretrainedModels.builder(PretrainedModels.MOBILENET_V2, pr.randomizeTop(layers, 7))
+                    .intraOpThreads(2).build()) {
+                float[] y = e.encode(in).row(0);
+                double dot = 0;
+                double a = 0;
+                double b = 0;
+                for (int k = 0; k < D; k++) {
+                    assertTrue(Float.isFinite(y[k]), "finite after randomising " + layers);
+                    dot += original[k] * y[k];
+                    a += original[k] * original[k];
+                    b += y[k] * y[k];
+                }
+                double cos = dot / Math.sqrt(a * b);
+                assertTrue(cos < 0.99, layers + " layers randomised, cosine to the original " + cos);
+            }
+        }
+    }
+
+    @Test
     void cachedModelLoadsWithTheExpectedInput() throws IOException {
         assertTrue(Files.size(cachedModel) > 10_000_000, "float32 weights, about 17 MB");
         try (OnnxEncoder e = OnnxEncoder.builder(cachedModel).intraOpThreads(1).build()) {
