@@ -461,7 +461,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         o -> Npy.write(o, new PixelMap(h, w, m.getValue())));
             }
             if (report != null) {
-                staging.write("evaluation.png", o -> EvaluationFigure.write(o, report, rgb, mapsByName));
+                // The picture shows U-RELAX's own map; the curves rank by its order (uRelaxOrder).
+                Map<String, float[]> shown = new LinkedHashMap<>(mapsByName);
+                shown.computeIfPresent(Comparator.u_relax.label(),
+                        (k, v) -> org.relax4j.internal.URelax.compute(importance, uncertainty));
+                staging.write("evaluation.png", o -> EvaluationFigure.write(o, report, rgb, shown));
             }
             staging.write("evaluation.json", o -> o.write(json));
             dir = staging.commit();

@@ -58,10 +58,10 @@ public record EvaluationSettings(List<Metric> metrics, List<SubstrateKind> subst
         road
     }
 
-    /** Checks every value, naming the setting. */
+    /** Checks every value, naming the setting; metrics and substrates are kept once each, in their enum's order. */
     public EvaluationSettings {
-        metrics = List.copyOf(metrics);
-        substrates = List.copyOf(substrates);
+        metrics = metrics.stream().distinct().sorted().toList();
+        substrates = substrates.stream().distinct().sorted().toList();
         if (metrics.isEmpty()) {
             throw new IllegalArgumentException("metrics: name at least one of " + List.of(Metric.values()));
         }
@@ -133,10 +133,11 @@ public record EvaluationSettings(List<Metric> metrics, List<SubstrateKind> subst
      * @param maps how many maps are evaluated
      */
     public long passes(int maps) {
-        long perSubstrate = 0;
-        for (Metric m : metrics) {
-            perSubstrate += m == Metric.faithfulness ? subsets + 1
-                    : (long) (randomOrders + 2L * maps) * (steps + 1);
+        long perSubstrate = metrics.contains(Metric.faithfulness) ? subsets + 1 : 0;
+        // Deletion, insertion or both: one set of curves (insertion is read off deletion's, see
+        // PerturbationCurves.insertionFrom).
+        if (metrics.contains(Metric.deletion) || metrics.contains(Metric.insertion)) {
+            perSubstrate += (long) (randomOrders + 2L * maps) * (steps + 1);
         }
         return perSubstrate * substrates.size();
     }

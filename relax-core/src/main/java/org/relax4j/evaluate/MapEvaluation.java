@@ -220,6 +220,18 @@ public final class MapEvaluation {
                 }
                 PerturbationCurves.Mode mode = metric == EvaluationSettings.Metric.deletion
                         ? PerturbationCurves.Mode.DELETION : PerturbationCurves.Mode.INSERTION;
+                // Metrics come in enum order, so this substrate's deletion, if asked for, is the last set.
+                CurveSet deletion = curves.isEmpty() ? null : curves.get(curves.size() - 1);
+                if (mode == PerturbationCurves.Mode.INSERTION && deletion != null
+                        && deletion.substrate().equals(substrate.name())
+                        && deletion.mode() == PerturbationCurves.Mode.DELETION) {
+                    // Insertion is deletion in the reverse order read backwards: no encoder pass.
+                    Map<String, PerturbationCurves.Report> results = new LinkedHashMap<>();
+                    deletion.maps().forEach((name, r) -> results.put(name, PerturbationCurves.insertionFrom(r)));
+                    curves.add(new CurveSet(substrate.name(), mode,
+                            PerturbationCurves.insertionBand(deletion.band()), results));
+                    continue;
+                }
                 PerturbationCurves pc = new PerturbationCurves(counting, similarity, substrate, settings.steps(),
                         settings.batchSize());
                 PerturbationCurves.Curve[] band = pc.randomBand(input, reference, regions, mode,

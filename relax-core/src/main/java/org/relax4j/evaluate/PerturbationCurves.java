@@ -278,6 +278,46 @@ public final class PerturbationCurves {
     }
 
     /**
+     * The insertion curves read off deletion curves. Inserting in one order shows, at step k, exactly the input that
+     * deleting in the reverse order shows at step steps − k (the same pixels kept, the rest substrate), so insertion
+     * costs no encoder pass once deletion has run: the map's insertion curve is its reversed deletion curve read
+     * backwards, and the band's curves are those of the reversed random orders (random orders too). The symmetric
+     * gain is therefore the same for both modes.
+     *
+     * @param deletion a deletion report
+     * @return the insertion report of the same map and band
+     */
+    public static Report insertionFrom(Report deletion) {
+        if (deletion.map().mode() != Mode.DELETION) {
+            throw new IllegalArgumentException("insertion is read off a deletion report, got " + deletion.map().mode());
+        }
+        Curve map = backwards(deletion.reversed());
+        Curve reversed = backwards(deletion.map());
+        Curve[] band = insertionBand(deletion.band());
+        double[] random = Arrays.stream(band).mapToDouble(Curve::auc).toArray();
+        double mean = Arrays.stream(random).average().orElse(Double.NaN);
+        return new Report(map, reversed, band, random, map.auc() - mean, map.auc() - reversed.auc());
+    }
+
+    /** {@return the insertion band read off a deletion band (see {@link #insertionFrom})} @param deletion the band */
+    public static Curve[] insertionBand(Curve[] deletion) {
+        Curve[] out = new Curve[deletion.length];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = backwards(deletion[r]);
+        }
+        return out;
+    }
+
+    private static Curve backwards(Curve c) {
+        float[] y = c.similarities();
+        float[] out = new float[y.length];
+        for (int k = 0; k < y.length; k++) {
+            out[k] = y[y.length - 1 - k];
+        }
+        return new Curve(c.mode() == Mode.DELETION ? Mode.INSERTION : Mode.DELETION, out);
+    }
+
+    /**
      * The map's curve, its reverse and {@code randomOrders} random orders, pixel by pixel.
      *
      * @param input the input (C, H, W)

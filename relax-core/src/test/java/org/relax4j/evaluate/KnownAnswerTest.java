@@ -105,6 +105,24 @@ class KnownAnswerTest {
     }
 
     @Test
+    void insertionReadOffDeletionIsInsertionMeasured() {
+        MapEvaluation.Report r = evaluate("pixels");
+        MapEvaluation.CurveSet ins = r.curves().get(1);
+        assertEquals(PerturbationCurves.Mode.INSERTION, ins.mode());
+        PerturbationCurves pc = new PerturbationCurves(TRUTH, Similarity.cosine(), Substrate.meanColour(), 16, 64);
+        float[] ref = pc.representation(INPUT);
+        Regions pixels = Regions.pixels(SIDE, SIDE);
+        for (Map.Entry<String, float[]> m : maps().entrySet()) {
+            PerturbationCurves.Curve direct = pc.curve(INPUT, ref, pixels, pixels.order(m.getValue()),
+                    PerturbationCurves.Mode.INSERTION);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(direct.similarities(),
+                    ins.maps().get(m.getKey()).map().similarities(), 1e-6f, m.getKey());
+        }
+        assertEquals(ins.maps().get("true").symmetricGain(), r.curves().get(0).maps().get("true").symmetricGain(),
+                1e-12, "one symmetric gain for both modes");
+    }
+
+    @Test
     void theDeletionCurveOfTheTrueMapIsTheClosedForm() {
         PerturbationCurves pc = new PerturbationCurves(TRUTH, Similarity.cosine(), Substrate.meanColour(), PIXELS, 64);
         int[] order = PerturbationCurves.order(TRUE);
