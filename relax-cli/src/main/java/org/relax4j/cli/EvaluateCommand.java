@@ -580,6 +580,15 @@ final class EvaluateCommand implements Callable<Integer> {
         if (maps == null && images.isEmpty()) {
             throw usage("name at least one IMAGE (or --maps DIR)");
         }
+        if (maps != null) {
+            // The earlier result's settings are the ones evaluated; an explanation option would be silently ignored.
+            for (CommandLine.Model.OptionSpec o : spec.mixins().get("options").options()) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw usage(o.longestName() + " does not apply with --maps: the result's own settings (its "
+                            + "summary.json) are the ones evaluated");
+                }
+            }
+        }
         checks = EnumSet.noneOf(Check.class);
         for (String m : metrics == null ? List.of("deletion", "insertion", "faithfulness", "sanity", "stability")
                 : metrics) {

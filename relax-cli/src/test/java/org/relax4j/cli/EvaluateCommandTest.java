@@ -155,6 +155,8 @@ class EvaluateCommandTest {
         assertTrue(stderr.contains("IMAGE files or --maps DIR, not both"), stderr);
         assertEquals(2, run("evaluate", "--maps", tmp.toString(), "--model", model.toString(), "--size", "32"));
         assertTrue(stderr.contains("no summary.json"), stderr);
+        assertEquals(2, run("evaluate", "--maps", tmp.toString(), "--masks", "100"));
+        assertTrue(stderr.contains("--masks does not apply with --maps"), stderr);
         assertEquals(2, run("evaluate", img, "--stability-seeds", "1"));
         assertTrue(stderr.contains("--stability-seeds must be at least 2"), stderr);
         assertEquals(2, run("evaluate", img, "--steps", "0"));
