@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import org.relax4j.Encoder;
 import org.relax4j.Explanation;
 import org.relax4j.Json;
@@ -167,6 +168,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private Set<Comparator> chosen;
     private EvaluationSettings settings;
     private boolean mapMetricsOn;
+    private org.relax4j.CancellationToken token = new org.relax4j.CancellationToken();
 
     @Override
     public Integer call() throws Exception {
@@ -192,7 +194,20 @@ final class EvaluateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw usage(ex.getMessage());
         }
+        try (SignalGuard guard = SignalGuard.install(err)) {
+            return evaluateAll(subjects, cliConfig, nThreads, folder, guard, err, stdout);
+        }
+    }
+
+    /**
+     * Evaluates every subject, going on after a failed one. A signal stops it at the next encoder call (every phase
+     * calls the encoder often), keeping the results already written.
+     */
+    private int evaluateAll(List<Subject> subjects, RelaxConfig cliConfig, int nThreads, OutputFolder folder,
+                            SignalGuard guard, PrintWriter err, PrintWriter stdout) throws Exception {
         int failed = 0;
+        List<String> kept = new ArrayList<>();
+        token = guard.token();
         try (folder; ModelOptions.Opened enc = modelOptions.open(nThreads, s -> log(err, s), spec)) {
             log(err, "model: " + enc.description);
             Set<String> used = new HashSet<>();
@@ -208,13 +223,18 @@ final class EvaluateCommand implements Callable<Integer> {
                     }
                     Path dir = evaluateOne(subject, name, config, enc, nThreads, folder, err, stdout);
                     stdout.println(dir + ": evaluation.json, evaluation.png");
-                } catch (CommandLine.ParameterException ex) {
+                    kept.add(dir.toString());
+                } catch (CommandLine.ParameterException | CancellationException ex) {
                     throw ex;
                 } catch (Exception ex) {
                     failed++;
                     err.println("relax: error: " + subject.image + ": " + ex.getMessage());
                 }
             }
+        } catch (CancellationException ex) {
+            err.println("relax: stopped" + (guard.signalled() ? " by a signal" : "") + "; complete results kept: "
+                    + (kept.isEmpty() ? "none" : String.join(", ", kept)) + "; nothing partial was written");
+            return guard.exitCode();
         }
         if (failed > 0) {
             err.println("relax: " + failed + " of " + subjects.size() + " images failed");
@@ -263,7 +283,7 @@ final class EvaluateCommand implements Callable<Integer> {
         InputTensor x = Normalization.imagenet().normalize(rgb);
         int h = x.height();
         int w = x.width();
-        Encoder encoder = enc.encoder;
+        Encoder encoder = cancellable(enc.encoder);
         Similarity cosine = Similarity.cosine();
         float[] reference = encoder.encode(InputBatch.of(x)).row(0);
         boolean fresh = subject.result == null;
@@ -333,7 +353,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         System.arraycopy(s, 0, recorded[0], (int) first, count);
                         mw.onBatch(first, count, s);
                     }
-                }, new org.relax4j.CancellationToken());
+                }, token);
                 sims = java.util.Arrays.copyOf(recorded[0], (int) e.masksUsed());
             }
             importance = e.importance().values();
@@ -390,7 +410,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     try (OnnxEncoder randomised = modelOptions.openEdited(pr.randomizeTop(layers, evaluationSeed),
                             nThreads, spec)) {
                         Explanation r = relax.explain(x, randomised, Target.unmasked(), ProgressListener.NONE,
-                                new org.relax4j.CancellationToken());
+                                token);
                         sanity.add(layers, sanityLayers, r.importance().values());
                     }
                 }
@@ -409,7 +429,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 log(err, name + ": stability, seed " + other.seed());
                 try (Relax relax = new Relax(other)) {
                     Explanation r = relax.explain(x, encoder, Target.unmasked(), ProgressListener.NONE,
-                            new org.relax4j.CancellationToken());
+                            token);
                     seedMaps.add(r.importance().values());
                     seedErrors.add(r.error().isKnown() ? r.error().standardError().values() : null);
                 }
@@ -537,6 +557,16 @@ final class EvaluateCommand implements Callable<Integer> {
             out[p] = uncertainty[p] <= median ? kept[p] : importance[p] - drop;
         }
         return out;
+    }
+
+    /** The encoder, stopping the run at its next call once a signal came (every phase calls it often). */
+    private Encoder cancellable(Encoder encoder) {
+        return batch -> {
+            if (token.isCancelled()) {
+                throw new CancellationException("stopped");
+            }
+            return encoder.encode(batch);
+        };
     }
 
     /** Passes per second of the encoder on this input, from one timed batch after one warm-up batch. */
