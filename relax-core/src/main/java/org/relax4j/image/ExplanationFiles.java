@@ -89,7 +89,7 @@ public final class ExplanationFiles {
             BufferedImage matched = Heatmaps.render(rgb, List.of(new Heatmaps.Panel(String.format(
                     java.util.Locale.ROOT, "what matches the target (similarity %.2f)", e.targetSimilarity()),
                     e.importance())));
-            png(sink, "match.png", beside(target, matched));
+            png(sink, "match.png", Heatmaps.beside(target, matched));
         }
     });
 
@@ -195,18 +195,6 @@ public final class ExplanationFiles {
             return false; // what cannot be read is not known to be ours
         }
         return true;
-    }
-
-    private static BufferedImage beside(BufferedImage a, BufferedImage b) {
-        BufferedImage out = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()),
-                BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = out.createGraphics();
-        g.setColor(java.awt.Color.WHITE);
-        g.fillRect(0, 0, out.getWidth(), out.getHeight());
-        g.drawImage(a, 0, 0, null);
-        g.drawImage(b, a.getWidth(), 0, null);
-        g.dispose();
-        return out;
     }
 
     private static void png(FileSink sink, String file, BufferedImage image) throws IOException {

@@ -235,6 +235,24 @@ public final class Heatmaps {
     }
 
     /**
+     * {@return two pictures side by side on white, tops aligned}
+     *
+     * @param a the left one
+     * @param b the right one
+     */
+    public static BufferedImage beside(BufferedImage a, BufferedImage b) {
+        BufferedImage out = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()),
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.drawImage(a, 0, 0, null);
+        g.drawImage(b, a.getWidth(), 0, null);
+        g.dispose();
+        return out;
+    }
+
+    /**
      * {@return the image alone, titled, at the size and layout {@link #render} gives a panel (without a colour bar):
      * e.g. the target of a match explanation, to stand beside the map}
      *

@@ -1,0 +1,279 @@
+package org.relax4j.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import javax.imageio.ImageIO;
+import org.relax4j.Explanation;
+import org.relax4j.Json;
+import org.relax4j.ProgressListener;
+import org.relax4j.Relax;
+import org.relax4j.RelaxConfig;
+import org.relax4j.data.InputTensor;
+import org.relax4j.image.Heatmaps;
+import org.relax4j.image.Normalization;
+import org.relax4j.image.Npy;
+import org.relax4j.io.Checksums;
+import org.relax4j.mask.MaskDesign;
+import org.relax4j.retrieve.Gallery;
+import org.relax4j.retrieve.Retrieval;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code relax retrieve QUERY --gallery DIR}: content-based image retrieval with explanations — the gallery embedded
+ * once (cached beside it), ranked by cosine similarity to the query, and each of the top K hits explained both ways.
+ */
+@Command(name = "retrieve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Find the gallery images most similar to QUERY under the model and explain each match both "
+                + "ways: which regions of the query make it resemble the result, and which regions of the result make "
+                + "it resemble the query. Writes into OUT/<query name>/:",
+                "  retrieval.html   the query and the ranked results with both maps (self-contained)",
+                "  retrieval.json   ranks, similarities, each map's error bound, the settings",
+                "  pair_NN.png      result NN: the query's map beside the result's",
+                "  pair_NN_query.npy, pair_NN_result.npy   the importance maps (float32 H x W)", ""},
+        footer = {"", "The gallery's embeddings are cached in DIR/.relax4j-gallery-<key>.bin (keyed by the model, the "
+                + "image size and each file's SHA-256): a rerun embeds only new or changed files.", "",
+                "Defaults differ from explain: --design balanced --masks 512 (2 x K explanations), unless given.",
+                "The result's map is the same as 'relax explain RESULT --target QUERY' with the same settings.", "",
+                "Exit codes: 0 done, 1 failed, 2 bad usage, 130/143 stopped by SIGINT/SIGTERM."},
+        usageHelpWidth = 100)
+final class RetrieveCommand implements Callable<Integer> {
+    /** Masks per explanation unless --masks is given: four balanced blocks. */
+    static final long DEFAULT_MASKS = 512;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "QUERY", description = "The query image (PNG or JPEG).")
+    Path query;
+
+    @Option(names = "--gallery", paramLabel = "DIR", required = true,
+            description = "A folder of PNG or JPEG images (not searched recursively).")
+    Path gallery;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5",
+            description = "How many results to return and explain. Default: ${DEFAULT-VALUE}.")
+    int top;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    RelaxOptions options;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Threads for the engine and the model. Default: the number of processors.")
+    Integer threads;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "relax-retrieve",
+            description = "Output directory. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output.")
+    boolean quiet;
+
+    /** Where result files go; tests may substitute one. */
+    OutputFolder.Sink sink = OutputFolder.DISK;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (top < 1) {
+            throw usage("--top must be at least 1, got " + top);
+        }
+        modelOptions.check(spec, options.cells, false);
+        RelaxConfig config = config(nThreads);
+        if (!Files.isRegularFile(query)) {
+            throw usage("no query image at " + query);
+        }
+        if (!Files.isDirectory(gallery)) {
+            throw usage("--gallery: no folder at " + gallery);
+        }
+        OutputFolder folder;
+        try {
+            folder = OutputFolder.open(out, sink);
+        } catch (IllegalArgumentException ex) {
+            throw usage(ex.getMessage());
+        }
+        try (SignalGuard guard = SignalGuard.install(err)) {
+            return retrieve(config, nThreads, folder, guard, err, stdout);
+        }
+    }
+
+    private int retrieve(RelaxConfig config, int nThreads, OutputFolder folder, SignalGuard guard, PrintWriter err,
+                         PrintWriter stdout) throws Exception {
+        try (folder; ModelOptions.Opened enc = modelOptions.open(nThreads, s -> log(err, s), spec);
+             Relax relax = new Relax(config)) {
+            log(err, "model: " + enc.description);
+            Gallery g;
+            try {
+                g = Gallery.open(gallery, galleryKey(enc), this::input, enc.encoder, config.batchSize(),
+                        s -> log(err, s));
+            } catch (IllegalArgumentException ex) {
+                throw usage("--gallery: " + ex.getMessage());
+            }
+            InputTensor queryRgb = modelOptions.readImage(query);
+            InputTensor q = Normalization.imagenet().normalize(queryRgb);
+            List<Gallery.Hit> hits = g.search(Retrieval.representation(enc.encoder, q), top);
+            for (Gallery.Hit h : hits) {
+                stdout.println(String.format(Locale.ROOT, "%2d  %.4f  %s", h.rank(), h.similarity(), h.file()));
+            }
+            List<Retrieval.Pair> pairs = new ArrayList<>();
+            List<InputTensor> rgbs = new ArrayList<>();
+            for (Gallery.Hit h : hits) {
+                InputTensor rgb = modelOptions.readImage(h.file());
+                rgbs.add(rgb);
+                log(err, String.format(Locale.ROOT, "explaining result %d of %d (%s) both ways", h.rank(),
+                        hits.size(), h.file().getFileName()));
+                ProgressListener bar = quiet ? ProgressListener.NONE
+                        : new ProgressBar(err, "#" + h.rank(), System.console() != null);
+                pairs.add(Retrieval.explain(relax, enc.encoder, q, Normalization.imagenet().normalize(rgb), h, bar,
+                        guard.token()));
+            }
+            String name = ExplainCommand.uniqueName(query, new java.util.HashSet<>());
+            Path dir;
+            try (OutputFolder.Staging staging = folder.begin(name)) {
+                write(staging, g, queryRgb, pairs, rgbs, enc, config);
+                dir = staging.commit();
+            }
+            stdout.println(dir + ": retrieval.html, retrieval.json, " + pairs.size() + " pairs");
+            return 0;
+        } catch (CancellationException ex) {
+            err.println("relax: stopped" + (guard.signalled() ? " by a signal" : "") + "; nothing partial was written");
+            return guard.exitCode();
+        }
+    }
+
+    /** The explanation settings: the options, with retrieval's own defaults for the design and the masks. */
+    private RelaxConfig config(int nThreads) {
+        RelaxConfig c = options.toConfig(spec, "--threads", nThreads);
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        RelaxConfig.Builder b = c.toBuilder();
+        if (!parsed.hasMatchedOption("--design")) {
+            b.design(MaskDesign.BALANCED);
+        }
+        if (!parsed.hasMatchedOption("--masks")) {
+            b.masks(DEFAULT_MASKS);
+        }
+        return b.build();
+    }
+
+    /** What identifies the gallery's embeddings: the model and the preprocessing. */
+    private String galleryKey(ModelOptions.Opened enc) {
+        return Json.write(Map.of("model", enc.json, "size", modelOptions.size, "pixels", "imagenet-normalised"));
+    }
+
+    private InputTensor input(Path file) throws IOException {
+        return Normalization.imagenet().normalize(modelOptions.readImage(file));
+    }
+
+    private void write(OutputFolder.Staging dir, Gallery g, InputTensor queryRgb, List<Retrieval.Pair> pairs,
+                       List<InputTensor> rgbs, ModelOptions.Opened enc, RelaxConfig config) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("query", query.toString());
+        root.put("querySha256", Checksums.sha256(query));
+        root.put("gallery", gallery.toString());
+        root.put("galleryImages", g.entries().size());
+        root.put("galleryEmbeddedNow", g.embedded());
+        root.put("galleryCache", g.cacheFile().getFileName().toString());
+        root.put("model", enc.json);
+        List<Object> hits = new ArrayList<>();
+        StringBuilder rows = new StringBuilder();
+        for (int k = 0; k < pairs.size(); k++) {
+            Retrieval.Pair p = pairs.get(k);
+            String stem = String.format(Locale.ROOT, "pair_%02d", p.hit().rank());
+            BufferedImage picture = Heatmaps.beside(
+                    Heatmaps.render(queryRgb, List.of(new Heatmaps.Panel("query: what resembles the result",
+                            p.query().importance()))),
+                    Heatmaps.render(rgbs.get(k), List.of(new Heatmaps.Panel("result: what resembles the query",
+                            p.result().importance()))));
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(picture, "png", png);
+            dir.write(stem + ".png", o -> o.write(png.toByteArray()));
+            dir.write(stem + "_query.npy", o -> Npy.write(o, p.query().importance()));
+            dir.write(stem + "_result.npy", o -> Npy.write(o, p.result().importance()));
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("rank", p.hit().rank());
+            h.put("file", p.hit().file().toString());
+            h.put("similarity", p.hit().similarity());
+            h.put("queryMap", side(p.query(), stem + "_query.npy"));
+            h.put("resultMap", side(p.result(), stem + "_result.npy"));
+            h.put("picture", stem + ".png");
+            hits.add(h);
+            rows.append(String.format(Locale.ROOT, "<section><h2>#%d &nbsp;%s &nbsp;<span class=s>similarity %.4f"
+                            + "</span></h2><img src=\"data:image/png;base64,%s\" alt=\"maps of result %d\"><p>query "
+                            + "map: %s; result map: %s</p></section>%n", p.hit().rank(),
+                    escape(p.hit().file().getFileName().toString()), p.hit().similarity(),
+                    Base64.getEncoder().encodeToString(png.toByteArray()), p.hit().rank(), bound(p.query()),
+                    bound(p.result())));
+        }
+        root.put("hits", hits);
+        root.put("settings", pairs.isEmpty() ? Map.of()
+                : pairs.get(0).query().provenance(enc.json).toMap().get("settings"));
+        byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream q = new ByteArrayOutputStream();
+        ImageIO.write(Heatmaps.renderImage(queryRgb, "query"), "png", q);
+        String html = "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>relax retrieve: "
+                + escape(query.getFileName().toString()) + "</title><style>body{font-family:sans-serif;margin:2em;"
+                + "color:#222}section{margin:1.5em 0;border-top:1px solid #ccc}h2{font-size:1.1em}.s{color:#555;"
+                + "font-weight:normal}img{max-width:100%}p{color:#444;font-size:.9em}</style></head><body>"
+                + "<h1>Why these results?</h1><p>Query <b>" + escape(query.toString()) + "</b>, gallery <b>"
+                + escape(gallery.toString()) + "</b> (" + g.entries().size() + " images), model "
+                + escape(enc.description) + ". Each result: on the left, the regions of the query that make it "
+                + "resemble the result; on the right, the regions of the result that make it resemble the query "
+                + "(RELAX importance, " + config.masks() + " masks, " + config.design().name().toLowerCase(Locale.ROOT)
+                + " design).</p><img src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(q.toByteArray())
+                + "\" alt=\"the query\">\n" + rows + "</body></html>\n";
+        dir.write("retrieval.json", o -> o.write(json));
+        dir.write("retrieval.html", o -> o.write(html.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Map<String, Object> side(Explanation e, String npy) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("npy", npy);
+        m.put("masksUsed", e.masksUsed());
+        m.put("targetSimilarity", e.targetSimilarity());
+        m.put("errorBound", e.error().isKnown() ? e.error().bound() : null);
+        m.put("errorConfidence", e.error().confidence());
+        return m;
+    }
+
+    private static String bound(Explanation e) {
+        return e.error().isKnown() ? String.format(Locale.ROOT, "error ≤ %.3f (%.0f %% bound), %d masks",
+                e.error().bound(), 100 * e.error().confidence(), e.masksUsed()) : e.masksUsed() + " masks";
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private void log(PrintWriter err, String s) {
+        if (!quiet) {
+            err.println(s);
+        }
+    }
+}
