@@ -149,6 +149,25 @@ class ExamplesTest {
     }
 
     @Test
+    void imageRetrievalRanksTheQueryFirstAndExplainsEachHitBothWays(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path cached = org.relax4j.onnx.PretrainedModels.defaultCacheDir()
+                .resolve(org.relax4j.onnx.PretrainedModels.MOBILENET_V2_FILE);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(cached),
+                "no converted MobileNetV2 at " + cached + " (this example would fetch it with npm)");
+        for (String s : new String[] {"chelsea.png", "coffee.png", "astronaut.png"}) {
+            Files.copy(CHELSEA.resolveSibling(s), dir.resolve(s));
+        }
+        java.util.List<org.relax4j.retrieve.Retrieval.Pair> pairs = ImageRetrieval.run(CHELSEA, dir, 2, 128);
+        assertEquals(2, pairs.size());
+        assertEquals("chelsea.png", pairs.get(0).hit().file().getFileName().toString());
+        assertEquals(1.0, pairs.get(0).hit().similarity(), 1e-6);
+        assertEquals(128, pairs.get(1).result().masksUsed());
+        assertEquals(pairs.get(1).hit().similarity(), pairs.get(1).result().targetSimilarity(), 1e-5,
+                "the result's similarity to the query target is the hit's similarity");
+    }
+
+    @Test
     void gpuExampleCompilesAgainstTheEngineName() {
         // Not run (it needs an OpenCL device); the name it asks for is the one relax-gpu registers.
         try (Relax relax = new Relax(RelaxConfig.builder().masks(1).build())) {
