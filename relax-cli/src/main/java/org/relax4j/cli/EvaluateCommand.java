@@ -108,6 +108,11 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "the settings) instead of explaining anew; rise and dot need the run's masks and are left out.")
     Path maps;
 
+    @Option(names = "--target", paramLabel = "IMAGE",
+            description = "Explain and judge a match: masks are weighted, and curves measured, by the similarity to "
+                    + "this image's representation (as 'relax explain --target').")
+    Path target;
+
     @Option(names = "--metrics", paramLabel = "LIST", split = ",",
             description = "Which of deletion, insertion, faithfulness, sanity, stability. Default: all.")
     List<String> metrics;
@@ -184,7 +189,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(image)) {
                     throw new IOException("no image file at " + image);
                 }
-                subjects.add(new Subject(image, null, null));
+                subjects.add(new Subject(image, target));
             }
         }
         RelaxConfig cliConfig = options.toConfig(spec, "--threads", nThreads);
@@ -244,9 +249,9 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** What to evaluate: an image, and for {@code --maps} the earlier result's maps, settings and model. */
-    private record Subject(Path image, Path result, RelaxConfig config, Map<String, Object> model) {
-        Subject(Path image, Path result, RelaxConfig config) {
-            this(image, result, config, null);
+    private record Subject(Path image, Path result, RelaxConfig config, Map<String, Object> model, Path target) {
+        Subject(Path image, Path target) {
+            this(image, null, null, null, target);
         }
 
         static Subject fromResult(Path dir, CommandSpec spec) throws IOException {
@@ -268,11 +273,13 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--maps " + dir + ": the image it "
                         + "explains, " + image + ", is not there (paths are as 'relax explain' was given them)");
             }
-            if (json.get(ExplanationFiles.TARGET_IMAGE) != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--maps " + dir + " explains a match "
-                        + "(--target); evaluating match explanations is not supported yet");
+            Path target = json.get(ExplanationFiles.TARGET_IMAGE) == null ? null
+                    : Path.of(String.valueOf(json.get(ExplanationFiles.TARGET_IMAGE)));
+            if (target != null && !Files.isRegularFile(target)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--maps " + dir + ": its target image, "
+                        + target + ", is not there");
             }
-            return new Subject(image, dir, p.config(), p.model());
+            return new Subject(image, dir, p.config(), p.model(), target);
         }
     }
 
@@ -285,7 +292,11 @@ final class EvaluateCommand implements Callable<Integer> {
         int w = x.width();
         Encoder encoder = cancellable(enc.encoder);
         Similarity cosine = Similarity.cosine();
-        float[] reference = encoder.encode(InputBatch.of(x)).row(0);
+        // A match explanation is judged against its target: y is the similarity to the target's representation.
+        InputTensor targetX = subject.target == null ? null
+                : Normalization.imagenet().normalize(modelOptions.readImage(subject.target));
+        Target target = targetX == null ? Target.unmasked() : Target.input(targetX);
+        float[] reference = encoder.encode(InputBatch.of(targetX == null ? x : targetX)).row(0);
         boolean fresh = subject.result == null;
         Set<Comparator> comps = EnumSet.copyOf(chosen);
         if (!fresh) {
@@ -335,10 +346,10 @@ final class EvaluateCommand implements Callable<Integer> {
         MaskWeightings weightings = null;
         if (fresh) {
             try (Relax relax = new Relax(config)) {
-                weightings = new MaskWeightings(config, h, w, encoder, progress(err, name));
+                weightings = new MaskWeightings(config, h, w, encoder, reference, progress(err, name));
                 float[][] recorded = {new float[1024]};
                 MaskWeightings mw = weightings;
-                e = relax.explain(x, mw.encoder(), Target.unmasked(), new ProgressListener() {
+                e = relax.explain(x, mw.encoder(), target, new ProgressListener() {
                     @Override
                     public void onProgress(Progress p) {
                         mw.onProgress(p);
@@ -409,7 +420,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     log(err, name + ": sanity, " + layers + " of " + sanityLayers + " layers re-initialised");
                     try (OnnxEncoder randomised = modelOptions.openEdited(pr.randomizeTop(layers, evaluationSeed),
                             nThreads, spec)) {
-                        Explanation r = relax.explain(x, randomised, Target.unmasked(), ProgressListener.NONE,
+                        Explanation r = relax.explain(x, randomised, target, ProgressListener.NONE,
                                 token);
                         sanity.add(layers, sanityLayers, r.importance().values());
                     }
@@ -428,7 +439,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 RelaxConfig other = config.toBuilder().seed(config.seed() + k).build();
                 log(err, name + ": stability, seed " + other.seed());
                 try (Relax relax = new Relax(other)) {
-                    Explanation r = relax.explain(x, encoder, Target.unmasked(), ProgressListener.NONE,
+                    Explanation r = relax.explain(x, encoder, target, ProgressListener.NONE,
                             token);
                     seedMaps.add(r.importance().values());
                     seedErrors.add(r.error().isKnown() ? r.error().standardError().values() : null);
@@ -445,6 +456,10 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("image", subject.image.toString());
         root.put(ExplanationFiles.IMAGE_SHA256, Checksums.sha256(subject.image));
+        if (subject.target != null) {
+            root.put(ExplanationFiles.TARGET_IMAGE, subject.target.toString());
+            root.put(ExplanationFiles.TARGET_SHA256, Checksums.sha256(subject.target));
+        }
         root.put("model", enc.json);
         root.put("explanation", explanationJson);
         Map<String, Object> budget = new LinkedHashMap<>();
@@ -609,6 +624,12 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         if (maps == null && images.isEmpty()) {
             throw usage("name at least one IMAGE (or --maps DIR)");
+        }
+        if (maps != null && target != null) {
+            throw usage("--target does not apply with --maps: the result's own target (its summary.json) is used");
+        }
+        if (target != null && !Files.isRegularFile(target)) {
+            throw usage("--target: no image file at " + target);
         }
         if (maps != null) {
             // The earlier result's settings are the ones evaluated; an explanation option would be silently ignored.

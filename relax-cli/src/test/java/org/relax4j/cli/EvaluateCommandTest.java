@@ -142,6 +142,28 @@ class EvaluateCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aMatchIsJudgedAgainstItsTarget() throws Exception {
+        Path coffee = Path.of("..", "samples", "coffee.png");
+        assertEquals(0, run(concat(new String[] {"explain", CHELSEA.toString(), "--target", coffee.toString(), "--out",
+            tmp.resolve("matched").toString(), "-q"}, common)), stderr);
+        assertEquals(0, run(concat(new String[] {"evaluate", CHELSEA.toString(), "--target", coffee.toString(),
+            "--metrics", "deletion", "--substrates", "mean", "--comparators", "random", "--steps", "4",
+            "--random-orders", "2", "--out", tmp.resolve("match-eval").toString(), "-q"}, common)), stderr);
+        Path dir = tmp.resolve("match-eval").resolve("chelsea");
+        assertArrayEquals(Npy.read(tmp.resolve("matched").resolve("chelsea").resolve("importance.npy")).values(),
+                Npy.read(dir.resolve("map_importance.npy")).values(), "the match explanation, bit for bit");
+        Map<String, Object> json = Json.readObject(Files.readString(dir.resolve("evaluation.json")));
+        assertEquals(coffee.toString(), json.get("targetImage"));
+        // y_0 of deletion is the input's similarity to the target, not 1.
+        Map<String, Object> deletion = ((List<Map<String, Object>>) at(json, "metrics", "curves")).get(0);
+        double y0 = ((List<Number>) at(deletion, "maps", "importance", "curve")).get(0).doubleValue();
+        double targetSimilarity = ((Number) at(json, "explanation", "targetSimilarity")).doubleValue();
+        assertEquals(targetSimilarity, y0, 1e-5);
+        assertTrue(y0 < 0.999, "a match, not the input itself: " + y0);
+    }
+
+    @Test
     void badOptionsAreNamedBeforeAnyWork() {
         String img = CHELSEA.toString();
         assertEquals(2, run("evaluate", img, "--metrics", "deletion,speed"));

@@ -34,7 +34,7 @@ public final class MaskWeightings implements ProgressListener {
     private final double[] dot;
     private final Encoder wrapper;
     private double[] lastNorms = new double[0];
-    private double referenceNorm = Double.NaN;
+    private final double referenceNorm;
     private long count;
 
     /**
@@ -42,9 +42,11 @@ public final class MaskWeightings implements ProgressListener {
      * @param height the input's rows
      * @param width the input's columns
      * @param encoder the explanation's encoder
+     * @param reference the representation the masked ones are compared with (the unmasked input's, or the target's)
      * @param delegate where progress goes on to
      */
-    public MaskWeightings(RelaxConfig config, int height, int width, Encoder encoder, ProgressListener delegate) {
+    public MaskWeightings(RelaxConfig config, int height, int width, Encoder encoder, float[] reference,
+                          ProgressListener delegate) {
         Objects.requireNonNull(encoder, "encoder");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         if (config.similarity() != Similarity.cosine()) {
@@ -55,6 +57,11 @@ public final class MaskWeightings implements ProgressListener {
         this.masks = config.maskSource(shape);
         this.renderer = MaskDomain.of(shape, masks).renderer();
         this.keep = config.keepProbability();
+        double n = 0;
+        for (float v : reference) {
+            n += (double) v * v;
+        }
+        this.referenceNorm = Math.sqrt(n);
         this.rise = new double[height * width];
         this.dot = new double[height * width];
         this.wrapper = batch -> {
@@ -67,9 +74,6 @@ public final class MaskWeightings implements ProgressListener {
                     s += v * v;
                 }
                 norms[b] = Math.sqrt(s);
-            }
-            if (Double.isNaN(referenceNorm) && batch.size() == 1) {
-                referenceNorm = norms[0]; // the explanation encodes the unmasked input first
             }
             lastNorms = norms;
             return e;

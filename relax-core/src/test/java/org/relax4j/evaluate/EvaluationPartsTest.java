@@ -134,7 +134,8 @@ class EvaluationPartsTest {
         int side = 16;
         InputTensor x = InputTensor.of(1, side, side, ReferenceMaps.random(side, side, 4));
         org.relax4j.Encoder enc = KnownAnswerTest.TRUTH;
-        MaskWeightings mw = new MaskWeightings(config, side, side, enc, org.relax4j.ProgressListener.NONE);
+        MaskWeightings mw = new MaskWeightings(config, side, side, enc,
+                enc.encode(org.relax4j.data.InputBatch.of(x)).row(0), org.relax4j.ProgressListener.NONE);
         float[] sims = new float[64];
         Explanation e;
         try (Relax relax = new Relax(config)) {
