@@ -47,7 +47,8 @@ import org.relax4j.onnx.PretrainedModels;
  * passes, log–log, median over seeds with a min–max band) and {@code quality.md} into {@code --out}.
  *
  * <p>Options: {@code --seeds N} (default 3; the synthetic subject uses 10×), {@code --truth N} (30000),
- * {@code --synthetic-only}, {@code --out DIR} (relax-bench/target/quality), {@code --threads N}.
+ * {@code --synthetic-only}, {@code --photos DIR} (every image in DIR instead of the three samples, e.g. the set
+ * {@code samples/fetch-gallery.sh} builds), {@code --out DIR} (relax-bench/target/quality), {@code --threads N}.
  */
 public final class QualityBench {
     /** The i.i.d. design's reference mask count: the reference's default. */
@@ -103,8 +104,14 @@ public final class QualityBench {
         }
     }
 
-    /** One variant's run at one seed: error, estimate and bound at each checkpoint. */
-    record Curve(Variant variant, long seed, double[] error, double[] estimate, double[] bound) {
+    /**
+     * One variant's run at one seed, at each checkpoint: the importance's error, its estimate and bound, the
+     * uncertainty's error (relative L2 distance of the centred variance map U/W to the ground truth's) and U-RELAX's
+     * agreement (Jaccard index of the "certain" pixels, U at most its median, with the ground truth's). The estimator
+     * changes the importance only, so both estimators of a design and seed share the last two.
+     */
+    record Curve(Variant variant, long seed, double[] error, double[] estimate, double[] bound,
+                 double[] uncertaintyError, double[] uRelaxAgreement) {
         MaskDesign design() {
             return variant.design();
         }
@@ -125,6 +132,7 @@ public final class QualityBench {
         int seeds = 3;
         int truth = 30_000;
         boolean syntheticOnly = false;
+        Path photos = null;
         Path out = Path.of("relax-bench/target/quality");
         int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
@@ -132,10 +140,11 @@ public final class QualityBench {
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--truth" -> truth = Integer.parseInt(args[++i]);
                 case "--synthetic-only" -> syntheticOnly = true;
+                case "--photos" -> photos = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --seeds N --truth N --synthetic-only --out DIR --threads N");
+                        + "; options: --seeds N --truth N --synthetic-only --photos DIR --out DIR --threads N");
             }
         }
         Path cacheRoot = PretrainedModels.defaultCacheDir();
@@ -147,9 +156,10 @@ public final class QualityBench {
         results.add(bench.run(new Subject("synthetic", chelsea, SyntheticEncoder.create(chelsea, 7), 10 * seeds), truth));
         if (!syntheticOnly) {
             try (var model = PretrainedModels.openMobileNetV2(cacheRoot, threads, bench.log::println)) {
-                for (String image : List.of("chelsea", "coffee", "astronaut")) {
-                    InputTensor x = Images.readImageNet(Path.of("samples/" + image + ".png"), 224);
-                    results.add(bench.run(new Subject("mobilenet-v2-" + image, x, model, seeds), truth));
+                for (Path image : photos(photos)) {
+                    InputTensor x = Images.readImageNet(image, 224);
+                    String name = image.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+                    results.add(bench.run(new Subject("mobilenet-v2-" + name, x, model, seeds), truth));
                 }
             }
         }
@@ -160,14 +170,36 @@ public final class QualityBench {
         bench.log.println("wrote " + out.resolve("quality.md") + " and " + out.resolve("quality.png"));
     }
 
+    /** The photos: every PNG or JPEG in {@code dir} by name, or the three samples when none is given. */
+    static List<Path> photos(Path dir) throws IOException {
+        if (dir == null) {
+            return List.of(Path.of("samples/chelsea.png"), Path.of("samples/coffee.png"),
+                    Path.of("samples/astronaut.png"));
+        }
+        try (var files = Files.list(dir)) {
+            List<Path> out = files.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
+                    .matches(".*\\.(png|jpe?g)")).sorted().toList();
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("--photos " + dir + " holds no PNG or JPEG image");
+            }
+            return out;
+        }
+    }
+
     Result run(Subject s, int truthMasks) throws IOException {
         log.println("== " + s.name());
         float[] truthSims = similarities(s, MaskDesign.BALANCED, TRUTH_SEED, truthMasks);
-        double[][] truthMap = new double[1][];
+        double[][] truthMap = new double[3][];
         ErrorEstimate[] truthEstimate = new ErrorEstimate[1];
         prefixes(s, MaskDesign.BALANCED, TRUTH_SEED, truthSims, new int[] {truthMasks}, truthEstimate,
-                (c, map) -> truthMap[0] = map.clone());
+                (c, map, variance, u) -> {
+                    truthMap[0] = map.clone();
+                    truthMap[1] = variance.clone();
+                    truthMap[2] = u.clone();
+                });
         double[] truth = truthMap[0];
+        double[] truthVariance = truthMap[1];
+        boolean[] truthCertain = certain(truthMap[2]);
         List<Curve> curves = new ArrayList<>();
         Map<MaskDesign, float[][]> sims = new LinkedHashMap<>();
         for (MaskDesign d : MaskDesign.values()) {
@@ -175,15 +207,23 @@ public final class QualityBench {
             for (int k = 0; k < s.seeds(); k++) {
                 perSeed[k] = similarities(s, d, k, maxPasses(d));
                 ErrorEstimate[] est = new ErrorEstimate[CHECKPOINTS.length];
-                double[] error = prefixErrors(s, d, k, perSeed[k], checkpoints(d), truth, est);
+                double[] error = new double[CHECKPOINTS.length];
+                double[] uError = new double[CHECKPOINTS.length];
+                double[] agreement = new double[CHECKPOINTS.length];
+                prefixes(s, d, k, perSeed[k], checkpoints(d), est, (c, map, variance, u) -> {
+                    error[c] = relativeError(map, truth);
+                    uError[c] = relativeError(variance, truthVariance);
+                    agreement[c] = jaccard(certain(u), truthCertain);
+                });
                 double[] estimate = new double[CHECKPOINTS.length];
                 double[] bound = new double[CHECKPOINTS.length];
                 for (int c = 0; c < CHECKPOINTS.length; c++) {
                     estimate[c] = est[c].relativeError();
                     bound[c] = est[c].bound();
                 }
-                curves.add(new Curve(new Variant(d, ImportanceEstimator.RATIO), k, error, estimate, bound));
-                curves.add(controlVariateCurve(s, d, k, perSeed[k], truth));
+                curves.add(new Curve(new Variant(d, ImportanceEstimator.RATIO), k, error, estimate, bound, uError,
+                        agreement));
+                curves.add(controlVariateCurve(s, d, k, perSeed[k], truth, uError, agreement));
             }
             sims.put(d, perSeed);
         }
@@ -244,20 +284,52 @@ public final class QualityBench {
      */
     double[][] prefixMaps(Subject s, MaskDesign design, long seed, float[] sims, int[] checkpoints) {
         double[][] out = new double[checkpoints.length][];
-        prefixes(s, design, seed, sims, checkpoints, null, (c, map) -> out[c] = map.clone());
+        prefixes(s, design, seed, sims, checkpoints, null, (c, map, variance, u) -> out[c] = map.clone());
         return out;
+    }
+
+    /** {@return RELAX's uncertainty U after {@code n} masks, as the prefixes compute it} */
+    double[] prefixUncertainty(Subject s, MaskDesign design, long seed, float[] sims, int n) {
+        double[][] out = new double[1][];
+        prefixes(s, design, seed, sims, new int[] {n}, null, (c, map, variance, u) -> out[0] = u.clone());
+        return out[0];
+    }
+
+    /** U-RELAX's "certain" pixels: uncertainty at most its median (as {@code URelax}, lower median). */
+    static boolean[] certain(double[] u) {
+        double[] sorted = u.clone();
+        Arrays.sort(sorted);
+        double median = sorted[(sorted.length - 1) / 2];
+        boolean[] out = new boolean[u.length];
+        for (int p = 0; p < u.length; p++) {
+            out[p] = u[p] <= median;
+        }
+        return out;
+    }
+
+    /** |A ∩ B| / |A ∪ B|. */
+    static double jaccard(boolean[] a, boolean[] b) {
+        int both = 0;
+        int either = 0;
+        for (int p = 0; p < a.length; p++) {
+            both += a[p] && b[p] ? 1 : 0;
+            either += a[p] || b[p] ? 1 : 0;
+        }
+        return either == 0 ? 1 : both / (double) either;
     }
 
     /** The relative error against {@code truth} after each checkpoint's number of masks (and estimates, if given). */
     double[] prefixErrors(Subject s, MaskDesign design, long seed, float[] sims, int[] checkpoints, double[] truth,
                           ErrorEstimate[] estimates) {
         double[] out = new double[checkpoints.length];
-        prefixes(s, design, seed, sims, checkpoints, estimates, (c, map) -> out[c] = relativeError(map, truth));
+        prefixes(s, design, seed, sims, checkpoints, estimates,
+                (c, map, variance, u) -> out[c] = relativeError(map, truth));
         return out;
     }
 
+    /** Receives, at each checkpoint, the importance, the weighted variance U/W and RELAX's uncertainty U. */
     private interface Checkpoint {
-        void at(int checkpoint, double[] map);
+        void at(int checkpoint, double[] map, double[] variance, double[] u);
     }
 
     private void prefixes(Subject s, MaskDesign design, long seed, float[] sims, int[] checkpoints,
@@ -270,8 +342,11 @@ public final class QualityBench {
                 : new BlockErrorEstimator(h, w, BlockErrorEstimator.blockSizeFor(masks), masks.cells(),
                         RelaxConfig.DEFAULT_CONFIDENCE);
         double[] sumS = new double[h * w];
+        double[] sumS2 = new double[h * w];
         double[] sumM = new double[h * w];
         double[] map = new double[h * w];
+        double[] variance = new double[h * w];
+        double[] u = new double[h * w];
         byte[] grid = new byte[masks.cells() * masks.cells()];
         int[] shift = new int[2];
         float[] mask = new float[h * w];
@@ -282,6 +357,7 @@ public final class QualityBench {
             float sim = sims[n];
             for (int p = 0; p < mask.length; p++) {
                 sumS[p] += (double) sim * mask[p];
+                sumS2[p] += (double) sim * sim * mask[p];
                 sumM[p] += mask[p];
             }
             if (est != null) {
@@ -290,8 +366,11 @@ public final class QualityBench {
             if (n + 1 == checkpoints[c]) {
                 for (int p = 0; p < map.length; p++) {
                     map[p] = sumS[p] / (1e-10 + sumM[p]);
+                    // U = Σ m (s − R)² = Σ m s² − W R² (the reference's uncertainty, not divided by W).
+                    u[p] = Math.max(0, sumS2[p] - sumM[p] * map[p] * map[p]);
+                    variance[p] = u[p] / (1e-10 + sumM[p]);
                 }
-                sink.at(c, map);
+                sink.at(c, map, variance, u);
                 if (est != null) {
                     if (c == checkpoints.length - 1) {
                         est.finish();
@@ -307,7 +386,8 @@ public final class QualityBench {
      * The control-variate estimator on the same recorded similarities: {@link Relax#replay} of each checkpoint's
      * prefix (the replay runs the same estimator code as an explanation).
      */
-    Curve controlVariateCurve(Subject s, MaskDesign design, long seed, float[] sims, double[] truth) {
+    Curve controlVariateCurve(Subject s, MaskDesign design, long seed, float[] sims, double[] truth,
+                              double[] uncertaintyError, double[] uRelaxAgreement) {
         int[] points = checkpoints(design);
         double[] error = new double[points.length];
         double[] estimate = new double[points.length];
@@ -318,7 +398,8 @@ public final class QualityBench {
             estimate[k] = r[1];
             bound[k] = r[2];
         }
-        return new Curve(new Variant(design, ImportanceEstimator.CONTROL_VARIATE), seed, error, estimate, bound);
+        return new Curve(new Variant(design, ImportanceEstimator.CONTROL_VARIATE), seed, error, estimate, bound,
+                uncertaintyError, uRelaxAgreement);
     }
 
     /**

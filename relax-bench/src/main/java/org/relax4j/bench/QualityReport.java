@@ -9,6 +9,7 @@ import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -72,6 +73,30 @@ final class QualityReport {
                 b.append(String.format(Locale.ROOT, " %.2f |  %.2f |%n", covered / (double) total,
                         Math.sqrt(sumEst / sumTrue)));
             }
+            b.append("\nUncertainty and U-RELAX (the estimator changes the importance only, so one row per design): "
+                    + "error of the centred variance map U/W, and Jaccard agreement of U-RELAX's certain pixels "
+                    + "(U ≤ median) with the ground truth's; median over seeds [min–max]:\n\n| design | map |");
+            for (int n : SHOWN) {
+                b.append(' ').append(n == 3072 ? "3000 (random) / 3072" : Integer.toString(n)).append(" passes |");
+            }
+            b.append("\n|---|---|").append("---|".repeat(SHOWN.length)).append('\n');
+            for (MaskDesign d : MaskDesign.values()) {
+                List<Curve> cs = r.curves().stream()
+                        .filter(c -> c.variant().equals(new Variant(d, org.relax4j.estimate.ImportanceEstimator.RATIO)))
+                        .toList();
+                for (int which = 0; which < 2; which++) {
+                    b.append("| ").append(d.id()).append(which == 0 ? " | uncertainty error |" : " | U-RELAX agreement |");
+                    for (int n : SHOWN) {
+                        int k = index(n);
+                        int w = which;
+                        double[] v = cs.stream().mapToDouble(c -> (w == 0 ? c.uncertaintyError() : c.uRelaxAgreement())[k])
+                                .toArray();
+                        b.append(String.format(Locale.ROOT, " %.3f [%.3f–%.3f] |", QualityBench.median(v), min(v),
+                                max(v)));
+                    }
+                    b.append('\n');
+                }
+            }
             b.append("\nAdaptive runs (`targetError`, cap 3000), replayed through `Relax` on the recorded similarities; "
                     + "oracle = fewest passes (same block granularity) whose true error is within the target:\n\n");
             b.append("| design | target | runs with true error ≤ target | median passes | median passes / oracle | "
@@ -92,7 +117,48 @@ final class QualityReport {
             }
             b.append('\n');
         }
+        if (results.size() > 2) {
+            b.append(allSubjects(results));
+        }
         return b.toString();
+    }
+
+    /** Over all subjects but the synthetic one: per variant, passes to match and bound coverage, per photo pooled. */
+    static String allSubjects(List<Result> results) {
+        List<Result> photos = results.stream().filter(r -> !r.subject().name().equals("synthetic")).toList();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "### All %d photos%n%n| design | passes to "
+                + "match i.i.d.-3000, median [min–max] over photos | bound coverage, pooled | photos with coverage "
+                + "< 0.9 |%n|---|---|---|---|%n", photos.size()));
+        for (Variant v : Variant.ALL) {
+            double[] passes = new double[photos.size()];
+            int covered = 0;
+            int total = 0;
+            List<String> low = new ArrayList<>();
+            for (int i = 0; i < photos.size(); i++) {
+                Result r = photos.get(i);
+                List<Curve> cs = r.curves().stream().filter(c -> c.variant().equals(v)).toList();
+                passes[i] = passesToReach(medianCurve(cs), QualityBench.checkpoints(v.design()), r.iid3000());
+                int c0 = 0;
+                int t0 = 0;
+                for (Curve c : cs) {
+                    for (int k = 0; k < c.error().length; k++) {
+                        if (!Double.isNaN(c.bound()[k])) {
+                            c0 += c.error()[k] <= Math.hypot(c.bound()[k], r.truthError()) ? 1 : 0;
+                            t0++;
+                        }
+                    }
+                }
+                covered += c0;
+                total += t0;
+                if (c0 < 0.9 * t0) {
+                    low.add(r.subject().name().replace("mobilenet-v2-", ""));
+                }
+            }
+            b.append(String.format(Locale.ROOT, "| %s | %.0f [%.0f–%.0f] | %.2f | %s |%n", v.label(),
+                    QualityBench.median(passes), min(passes), max(passes), covered / (double) total,
+                    low.isEmpty() ? "none" : String.join(", ", low)));
+        }
+        return b.append('\n').toString();
     }
 
     private static int index(int passes) {

@@ -52,6 +52,26 @@ class QualityBenchTest {
                     && a.used() % 128 == 0 && a.oracle() > 0, a.toString());
         }
 
+        // Uncertainty and U-RELAX converge too, and the uncertainty is RELAX's own U.
+        Variant balancedRatio = new Variant(MaskDesign.BALANCED, ImportanceEstimator.RATIO);
+        int last = QualityBench.CHECKPOINTS.length - 1;
+        double u256 = median(r, balancedRatio, 1, true);
+        double uLast = median(r, balancedRatio, last, true);
+        double j256 = median(r, balancedRatio, 1, false);
+        double jLast = median(r, balancedRatio, last, false);
+        assertTrue(uLast < u256 && jLast > j256 && jLast > 0.7, u256 + " -> " + uLast + ", " + j256 + " -> " + jLast);
+        float[] recorded = bench.similarities(r.subject(), MaskDesign.BALANCED, 0, 3072);
+        double[] u = bench.prefixUncertainty(r.subject(), MaskDesign.BALANCED, 0, recorded, 512);
+        org.relax4j.RelaxConfig config = org.relax4j.RelaxConfig.builder().design(MaskDesign.BALANCED).seed(0)
+                .masks(3072).build();
+        float[] relaxU;
+        try (org.relax4j.Relax relax = new org.relax4j.Relax(config)) {
+            relaxU = relax.replay(224, 224, java.util.Arrays.copyOf(recorded, 512)).uncertainty().values();
+        }
+        for (int p = 0; p < u.length; p += 97) {
+            assertEquals(relaxU[p], u[p], 1e-3 * Math.abs(relaxU[p]) + 1e-6, "pixel " + p);
+        }
+
         // Every similarity is recorded once: reading a recording again needs no encoder.
         Subject noEncoder = new Subject("synthetic", x, batch -> {
             throw new AssertionError("the recording should have been reused");
@@ -61,11 +81,16 @@ class QualityBenchTest {
         assertEquals(3072, sims.length);
 
         String report = QualityReport.markdown(List.of(r), TRUTH);
-        assertTrue(report.contains("### synthetic (2 seeds") && report.contains("| balanced + control variate |"),
-                report);
+        assertTrue(report.contains("### synthetic (2 seeds") && report.contains("| balanced + control variate |")
+                && report.contains("| balanced | U-RELAX agreement |"), report);
         Path png = dir.resolve("quality.png");
         QualityReport.plot(List.of(r), png);
         assertTrue(Files.size(png) > 1000);
+    }
+
+    private static double median(Result r, Variant v, int checkpoint, boolean uncertainty) {
+        return QualityBench.median(r.curves().stream().filter(c -> c.variant().equals(v))
+                .mapToDouble(c -> (uncertainty ? c.uncertaintyError() : c.uRelaxAgreement())[checkpoint]).toArray());
     }
 
     private static double medianError(Result r, Variant v, int checkpoint) {
