@@ -410,42 +410,15 @@ final class EvaluateCommand implements Callable<Integer> {
             stdout.print(report.table());
         }
 
-        // Sanity: the explanation under the model randomised from the top.
-        SanityCheck sanity = null;
-        if (cascade.length > 0) {
-            sanity = new SanityCheck(importance, h, w);
-            ParameterRandomization pr = ParameterRandomization.of(modelBytes);
-            try (Relax relax = new Relax(config)) {
-                for (int layers : cascade) {
-                    log(err, name + ": sanity, " + layers + " of " + sanityLayers + " layers re-initialised");
-                    try (OnnxEncoder randomised = modelOptions.openEdited(pr.randomizeTop(layers, evaluationSeed),
-                            nThreads, spec)) {
-                        Explanation r = relax.explain(x, randomised, target, ProgressListener.NONE,
-                                token);
-                        sanity.add(layers, sanityLayers, r.importance().values());
-                    }
-                }
-            }
+        SanityCheck sanity = cascade.length == 0 ? null
+                : sanity(name, config, x, target, importance, modelBytes, cascade, nThreads, err);
+        if (sanity != null) {
             stdout.print(sanity.table());
         }
-
-        // Stability: other seeds, and the metrics at fewer masks.
         Stability stability = null;
         List<Map<String, Object>> byMasks = new ArrayList<>();
         if (checks.contains(Check.stability)) {
-            List<float[]> seedMaps = new ArrayList<>(List.of(importance));
-            List<float[]> seedErrors = new ArrayList<>(java.util.Arrays.asList(standardError));
-            for (int k = 1; k < stabilitySeeds; k++) {
-                RelaxConfig other = config.toBuilder().seed(config.seed() + k).build();
-                log(err, name + ": stability, seed " + other.seed());
-                try (Relax relax = new Relax(other)) {
-                    Explanation r = relax.explain(x, encoder, target, ProgressListener.NONE,
-                            token);
-                    seedMaps.add(r.importance().values());
-                    seedErrors.add(r.error().isKnown() ? r.error().standardError().values() : null);
-                }
-            }
-            stability = Stability.of(seedMaps, seedErrors);
+            stability = stability(name, config, x, encoder, target, importance, standardError, err);
             stdout.println(stability);
             if (fresh && report != null) {
                 byMasks = byMasks(config, sims, importance, x, rgb, reference, encoder, report, h, w, stdout);
@@ -506,6 +479,42 @@ final class EvaluateCommand implements Callable<Integer> {
             dir = staging.commit();
         }
         return dir;
+    }
+
+    /** The explanation under the model randomised from the top, 1, 2, 4, ... layers, against the original map. */
+    private SanityCheck sanity(String name, RelaxConfig config, InputTensor x, Target target, float[] importance,
+                               byte[] modelBytes, int[] cascade, int nThreads, PrintWriter err) {
+        SanityCheck sanity = new SanityCheck(importance, x.height(), x.width());
+        ParameterRandomization pr = ParameterRandomization.of(modelBytes);
+        int layers = pr.layers().size();
+        try (Relax relax = new Relax(config)) {
+            for (int top : cascade) {
+                log(err, name + ": sanity, " + top + " of " + layers + " layers re-initialised");
+                try (OnnxEncoder randomised = modelOptions.openEdited(pr.randomizeTop(top, evaluationSeed), nThreads,
+                        spec)) {
+                    sanity.add(top, layers, relax.explain(x, randomised, target, ProgressListener.NONE, token)
+                            .importance().values());
+                }
+            }
+        }
+        return sanity;
+    }
+
+    /** The same explanation from other mask seeds, against the first and its error estimate. */
+    private Stability stability(String name, RelaxConfig config, InputTensor x, Encoder encoder, Target target,
+                                float[] importance, float[] standardError, PrintWriter err) {
+        List<float[]> maps = new ArrayList<>(List.of(importance));
+        List<float[]> errors = new ArrayList<>(java.util.Arrays.asList(standardError));
+        for (int k = 1; k < stabilitySeeds; k++) {
+            RelaxConfig other = config.toBuilder().seed(config.seed() + k).build();
+            log(err, name + ": stability, seed " + other.seed());
+            try (Relax relax = new Relax(other)) {
+                Explanation r = relax.explain(x, encoder, target, ProgressListener.NONE, token);
+                maps.add(r.importance().values());
+                errors.add(r.error().isKnown() ? r.error().standardError().values() : null);
+            }
+        }
+        return Stability.of(maps, errors);
     }
 
     /**
