@@ -19,12 +19,7 @@ final class LinearImputation {
     private LinearImputation() {
     }
 
-    /**
-     * @param guess where conjugate gradients start (e.g. the previous step of a curve), or null for the input itself:
-     *        the solution is the same to the tolerance either way, only the iterations differ
-     */
-    static InputTensor impute(InputTensor input, boolean[] removed, double noise, SplittableRandom rng,
-                              InputTensor guess) {
+    static InputTensor impute(InputTensor input, boolean[] removed, double noise, SplittableRandom rng) {
         int h = input.height();
         int w = input.width();
         int pixels = h * w;
@@ -78,7 +73,10 @@ final class LinearImputation {
         }
         boolean[] anchored = anchored(n, nbr, nNbr, nKept);
         int channels = input.channels();
-        float[] start = guess != null ? guess.unsafeData() : x;
+        // CG starts from a push-pull fill of the kept pixels: close to the solution, and made of kept pixels only,
+        // so no trace of a removed pixel's own value can survive the tolerance (starting from the input would leak
+        // the removed region's slowest, smoothest part).
+        float[] start = pushPull(input, removed);
         double[][] sol = new double[channels][n];
         int count = n;
         // The channels share the matrix and are solved side by side.
@@ -107,6 +105,86 @@ final class LinearImputation {
             }
         }
         return InputTensor.of(channels, h, w, out);
+    }
+
+    /**
+     * Fills removed pixels from kept ones through an image pyramid: kept values are averaged down (weights = how many
+     * kept pixels each coarse pixel covers) to 1 × 1, then each level's holes are filled from the level above on
+     * the way back up. Kept pixels keep their values.
+     */
+    static float[] pushPull(InputTensor input, boolean[] removed) {
+        int c = input.channels();
+        int h = input.height();
+        int w = input.width();
+        float[] x = input.unsafeData();
+        java.util.List<int[]> sizes = new java.util.ArrayList<>();
+        java.util.List<double[]> values = new java.util.ArrayList<>();
+        java.util.List<double[]> weights = new java.util.ArrayList<>();
+        double[] v0 = new double[c * h * w];
+        double[] w0 = new double[h * w];
+        for (int p = 0; p < h * w; p++) {
+            if (!removed[p]) {
+                w0[p] = 1;
+                for (int ch = 0; ch < c; ch++) {
+                    v0[ch * h * w + p] = x[ch * h * w + p];
+                }
+            }
+        }
+        sizes.add(new int[] {h, w});
+        values.add(v0);
+        weights.add(w0);
+        while (sizes.get(sizes.size() - 1)[0] > 1 || sizes.get(sizes.size() - 1)[1] > 1) {
+            int[] sz = sizes.get(sizes.size() - 1);
+            int hh = (sz[0] + 1) / 2;
+            int ww = (sz[1] + 1) / 2;
+            double[] v = values.get(values.size() - 1);
+            double[] wt = weights.get(weights.size() - 1);
+            double[] nv = new double[c * hh * ww];
+            double[] nw = new double[hh * ww];
+            for (int i = 0; i < sz[0]; i++) {
+                for (int j = 0; j < sz[1]; j++) {
+                    int p = i * sz[1] + j;
+                    int q = (i / 2) * ww + j / 2;
+                    nw[q] += wt[p];
+                    for (int ch = 0; ch < c; ch++) {
+                        nv[ch * hh * ww + q] += v[ch * sz[0] * sz[1] + p];
+                    }
+                }
+            }
+            sizes.add(new int[] {hh, ww});
+            values.add(nv);
+            weights.add(nw);
+        }
+        // values hold weighted sums; pull: a level's pixel is its own mean where it has weight, blended towards its
+        // parent's filled value as the weight falls below 1.
+        double[] above = null;
+        int[] aboveSize = null;
+        for (int l = sizes.size() - 1; l >= 0; l--) {
+            int[] sz = sizes.get(l);
+            int n = sz[0] * sz[1];
+            double[] v = values.get(l);
+            double[] wt = weights.get(l);
+            double[] filled = new double[c * n];
+            for (int i = 0; i < sz[0]; i++) {
+                for (int j = 0; j < sz[1]; j++) {
+                    int p = i * sz[1] + j;
+                    double a = Math.min(1, wt[p]);
+                    for (int ch = 0; ch < c; ch++) {
+                        double own = wt[p] > 0 ? v[ch * n + p] / wt[p] : 0;
+                        double parent = above == null ? 0
+                                : above[ch * aboveSize[0] * aboveSize[1] + (i / 2) * aboveSize[1] + j / 2];
+                        filled[ch * n + p] = a * own + (1 - a) * parent;
+                    }
+                }
+            }
+            above = filled;
+            aboveSize = sz;
+        }
+        float[] out = new float[c * h * w];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = (float) above[k];
+        }
+        return out;
     }
 
     /** Which removed pixels are connected (through removed pixels) to a kept one: a breadth-first search. */

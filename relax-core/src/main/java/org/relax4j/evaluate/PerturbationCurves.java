@@ -169,7 +169,6 @@ public final class PerturbationCurves {
         Similarities sims = new Similarities(encoder, similarity, reference, steps + 1, batchSize, c,
                 input.height(), input.width());
         int done = 0;
-        InputTensor previous = null;
         for (int k = 0; k <= steps; k++) {
             int target = (int) Math.round((double) k * regions.count() / steps);
             for (; done < target; done++) {
@@ -189,10 +188,7 @@ public final class PerturbationCurves {
                 for (int p = 0; p < pixels; p++) {
                     removed[p] = moved[p] == (mode == Mode.DELETION);
                 }
-                // Deleting, the previous step is close to this one and an iterative substrate starts from it;
-                // inserting, the input itself is closer (the default start).
-                current = substrate.apply(input, removed, previous).unsafeData();
-                previous = mode == Mode.DELETION ? InputTensor.of(c, input.height(), input.width(), current) : null;
+                current = substrate.apply(input, removed).unsafeData();
             }
             System.arraycopy(current, 0, sims.buffer(), sims.nextOffset(), sample);
             sims.added();

@@ -24,19 +24,6 @@ public interface Substrate {
      */
     InputTensor apply(InputTensor input, boolean[] removed);
 
-    /**
-     * As {@link #apply(InputTensor, boolean[])}, told a nearby answer (a curve's previous step) that an iterative
-     * substrate may start from; the result is the same up to the substrate's own tolerance. The default ignores it.
-     *
-     * @param input the unperturbed input. Not modified.
-     * @param removed which pixels are removed. Not modified.
-     * @param hint a tensor of the input's shape close to the answer, or null
-     * @return as {@link #apply(InputTensor, boolean[])}
-     */
-    default InputTensor apply(InputTensor input, boolean[] removed, InputTensor hint) {
-        return apply(input, removed);
-    }
-
     /** {@return whether {@link #apply} depends on which pixels are removed (else it is computed once per input)} */
     boolean dependsOnRemoved();
 
@@ -168,14 +155,9 @@ public interface Substrate {
         return new Substrate() {
             @Override
             public InputTensor apply(InputTensor input, boolean[] removed) {
-                return apply(input, removed, null);
-            }
-
-            @Override
-            public InputTensor apply(InputTensor input, boolean[] removed, InputTensor hint) {
                 Objects.requireNonNull(removed, "removed");
                 return LinearImputation.impute(input, removed, noise, new SplittableRandom(seed
-                        ^ java.util.Arrays.hashCode(removed)), hint);
+                        ^ java.util.Arrays.hashCode(removed)));
             }
 
             @Override

@@ -84,6 +84,15 @@ class EvaluationPartsTest {
         }
         double sd = Math.sqrt(sq / n);
         assertTrue(sd > 0.35 && sd < 0.65, "noise sd " + sd);
+        // What is removed leaves no trace: inputs that differ only under the removed pixels impute the same values.
+        float[] other = v.clone();
+        for (int p = 0; p < v.length; p++) {
+            if (removed[p]) {
+                other[p] = 100f * (p % 7) - 300f;
+            }
+        }
+        assertArrayEquals(a, road.apply(InputTensor.of(1, side, side, other), removed).unsafeData(),
+                "the imputation reads kept pixels only");
         boolean[] all = new boolean[side * side];
         java.util.Arrays.fill(all, true);
         float[] none = Substrate.noisyLinearImputation(0, 1).apply(x, all).unsafeData();
