@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.relax4j.Encoder;
+import org.relax4j.Similarity;
 import org.relax4j.data.Embeddings;
 import org.relax4j.data.InputBatch;
 import org.relax4j.data.InputTensor;
@@ -29,7 +30,7 @@ import org.relax4j.io.Checksums;
 
 /**
  * A folder of images embedded once, for content-based retrieval: every PNG or JPEG directly in the folder (sorted by
- * name), its representation under one encoder and preprocessing, and brute-force cosine search over them.
+ * name), its representation under one encoder and preprocessing, and brute-force cosine search over them (RELAX's own cosine, float).
  *
  * <p>The embeddings are cached beside the images in {@code .relax4j-gallery-<key>.bin}, where the key is a hash of
  * what the caller says identifies the model and the preprocessing; each entry is keyed by its file's SHA-256, so a
@@ -39,6 +40,8 @@ import org.relax4j.io.Checksums;
 public final class Gallery {
     private static final String MAGIC = "relax4j-gallery-1";
     private static final String CACHE_PREFIX = ".relax4j-gallery-";
+    /** RELAX's own cosine, so a hit's similarity is the one its match explanation reports. */
+    private static final Similarity COSINE = Similarity.cosine();
 
     /**
      * One image of the gallery.
@@ -181,7 +184,8 @@ public final class Gallery {
     }
 
     /**
-     * The {@code k} images most similar to {@code query} by cosine similarity, best first; ties by file name.
+     * The {@code k} images most similar to {@code query} by cosine similarity ({@link Similarity#cosine()}), best
+     * first; ties by file name.
      *
      * @param query a representation under the gallery's model
      * @param k how many, at least 1 (fewer if the gallery is smaller)
@@ -198,7 +202,7 @@ public final class Gallery {
                 throw new IllegalArgumentException("the query has " + query.length + " values, the gallery's "
                         + "embeddings " + e.length);
             }
-            sims[i] = cosine(query, e);
+            sims[i] = COSINE.similarity(query, 0, e, 0, e.length);
         }
         Integer[] order = new Integer[sims.length];
         for (int i = 0; i < order.length; i++) {
@@ -211,22 +215,6 @@ public final class Gallery {
             hits.add(new Hit(r + 1, entries.get(order[r]).file(), sims[order[r]]));
         }
         return hits;
-    }
-
-    /** Cosine similarity in double precision (no epsilon: embeddings of zero length are refused). */
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int k = 0; k < a.length; k++) {
-            dot += (double) a[k] * b[k];
-            na += (double) a[k] * a[k];
-            nb += (double) b[k] * b[k];
-        }
-        if (na == 0 || nb == 0) {
-            throw new IllegalArgumentException("an embedding of length zero has no direction");
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static Map<String, float[]> read(Path file, String key, Consumer<String> log) {
