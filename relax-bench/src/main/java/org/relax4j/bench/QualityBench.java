@@ -295,14 +295,16 @@ public final class QualityBench {
         return out[0];
     }
 
-    /** U-RELAX's "certain" pixels: uncertainty at most its median (as {@code URelax}, lower median). */
+    /** U-RELAX's "certain" pixels: uncertainty at most its lower median, the rule of {@code URelax}. */
     static boolean[] certain(double[] u) {
-        double[] sorted = u.clone();
-        Arrays.sort(sorted);
-        double median = sorted[(sorted.length - 1) / 2];
+        float[] f = new float[u.length];
+        for (int p = 0; p < u.length; p++) {
+            f[p] = (float) u[p];
+        }
+        float median = org.relax4j.internal.URelax.lowerMedian(f);
         boolean[] out = new boolean[u.length];
         for (int p = 0; p < u.length; p++) {
-            out[p] = u[p] <= median;
+            out[p] = f[p] <= median;
         }
         return out;
     }

@@ -264,7 +264,7 @@ final class RetrieveCommand implements Callable<Integer> {
     }
 
     private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return org.relax4j.io.Html.escape(s);
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -107,26 +107,8 @@ public final class HtmlPage {
         return String.format(Locale.ROOT, "%.4f", v);
     }
 
-    /** Escapes text for an element or a double-quoted attribute; drops characters XML cannot hold. */
+    /** Escapes text for an element or a double-quoted attribute (one home: {@link org.relax4j.io.Html}). */
     static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r' || c == 0xFFFE || c == 0xFFFF) {
-                        sb.append('\uFFFD');
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.toString();
+        return org.relax4j.io.Html.escape(s);
     }
 }
