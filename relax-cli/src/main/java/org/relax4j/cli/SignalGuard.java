@@ -60,7 +60,10 @@ final class SignalGuard implements AutoCloseable {
                 Signal s = new Signal(name);
                 SignalHandler old = Signal.handle(s, g::onSignal);
                 g.signals.add(s);
-                g.previous.add(old);
+                // The JDK answers null when the handler it had is not one it can hand back (seen in a test JVM after
+                // other libraries' handlers came and went); restoring null would fail, so restore what the JVM does
+                // by default for SIGINT and SIGTERM instead: run the shutdown hooks and exit with 128 + the number.
+                g.previous.add(old != null ? old : sig -> System.exit(128 + sig.getNumber()));
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 // ignored by the parent (e.g. SIGINT of a background job), or unknown here: nothing to guard
             }
