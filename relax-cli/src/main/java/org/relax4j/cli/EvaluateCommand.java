@@ -234,6 +234,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 } catch (Exception ex) {
                     failed++;
                     err.println("relax: error: " + subject.image + ": " + ex.getMessage());
+                    if (RelaxCli.isBug(ex)) {
+                        ex.printStackTrace(err);
+                    }
                 }
             }
         } catch (CancellationException ex) {

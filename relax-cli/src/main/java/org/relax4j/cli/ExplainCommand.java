@@ -137,6 +137,9 @@ final class ExplainCommand implements Callable<Integer> {
                 } catch (Exception ex) {
                     failed.add(image.toString());
                     err.println("relax: error: " + image + ": " + ex.getMessage());
+                    if (RelaxCli.isBug(ex)) {
+                        ex.printStackTrace(err);
+                    }
                 } catch (OutOfMemoryError ex) {
                     failed.add(image.toString());
                     err.println("relax: error: " + image + ": out of memory (the Java heap holds "

@@ -51,12 +51,23 @@ public final class RelaxCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("relax: error: " + ex.getMessage());
-            if (System.getenv("RELAX4J_DEBUG") != null) {
+            if (isBug(ex)) {
+                // A message like "handler" or "null" tells the user nothing: a bug report needs where it happened.
+                line.getErr().println("relax: this is a bug in relax4j; please report it with these lines:");
+                ex.printStackTrace(line.getErr());
+            } else if (System.getenv("RELAX4J_DEBUG") != null) {
                 ex.printStackTrace(line.getErr());
             }
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /** Exceptions that only a mistake in the code raises, never bad input or a failing file or device. */
+    static boolean isBug(Throwable ex) {
+        return ex instanceof NullPointerException || ex instanceof ClassCastException
+                || ex instanceof IndexOutOfBoundsException || ex instanceof ArithmeticException
+                || ex instanceof ArrayStoreException;
     }
 
     /**

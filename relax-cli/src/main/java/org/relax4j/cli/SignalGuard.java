@@ -60,10 +60,7 @@ final class SignalGuard implements AutoCloseable {
                 Signal s = new Signal(name);
                 SignalHandler old = Signal.handle(s, g::onSignal);
                 g.signals.add(s);
-                // The JDK answers null when the handler it had is not one it can hand back (seen in a test JVM after
-                // other libraries' handlers came and went); restoring null would fail, so restore what the JVM does
-                // by default for SIGINT and SIGTERM instead: run the shutdown hooks and exit with 128 + the number.
-                g.previous.add(old != null ? old : sig -> System.exit(128 + sig.getNumber()));
+                g.previous.add(old != null ? old : jvmDefault());
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 // ignored by the parent (e.g. SIGINT of a background job), or unknown here: nothing to guard
             }
@@ -105,7 +102,10 @@ final class SignalGuard implements AutoCloseable {
         onStop.run();
     }
 
-    /** Restores the handlers that were there before. */
+    /**
+     * Restores the handlers that were there before. Never fails: closing runs after the work is done, and a handler
+     * that cannot be restored must not turn a finished run into a failed one.
+     */
     @Override
     public void close() {
         for (int k = 0; k < signals.size(); k++) {
@@ -113,7 +113,20 @@ final class SignalGuard implements AutoCloseable {
                 Signal.handle(signals.get(k), previous.get(k));
             } catch (IllegalArgumentException e) {
                 // cannot happen for a signal handled a moment ago; nothing to restore otherwise
+            } catch (NullPointerException e) {
+                // The JDK can hand back a wrapper around no handler at all (its table lost the entry its native
+                // side still points to; seen in a test JVM after other libraries' handlers came and went, in CI
+                // only): restoring it fails with NullPointerException("handler"). Restore the JVM's own behaviour.
+                Signal.handle(signals.get(k), jvmDefault());
             }
         }
+    }
+
+    /**
+     * What the JVM itself does on SIGINT and SIGTERM: run the shutdown hooks and exit with 128 + the number. Not
+     * {@code SIG_DFL}, which would end the process without them.
+     */
+    private static SignalHandler jvmDefault() {
+        return sig -> System.exit(128 + sig.getNumber());
     }
 }
