@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "relax", mixinStandardHelpOptions = true, versionProvider = RelaxCli.Version.class,
         description = "RELAX: which parts of an image does an encoder's representation depend on?",
-        subcommands = {ExplainCommand.class, EvaluateCommand.class, RetrieveCommand.class, ExplainTextCommand.class, DatasetCommand.class, EnginesCommand.class,
+        subcommands = {ExplainCommand.class, EvaluateCommand.class, RetrieveCommand.class, ExplainTextCommand.class, ServeCommand.class, DatasetCommand.class, EnginesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RelaxCli implements Runnable {
     /** Exit code when the work failed. */

@@ -54,6 +54,31 @@ public final class Images {
         return ExifOrientation.apply(decode(file, height, width), ExifOrientation.of(file));
     }
 
+    /**
+     * {@return an image file's width and height, read from its header without decoding its pixels}: to refuse an
+     * image too large to decode before a byte of it is held in memory.
+     *
+     * @param file the image file
+     * @throws IOException naming the file if it is missing or not an image ImageIO can read
+     */
+    public static long[] dimensions(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(file + " is not an image this JVM can read (PNG, JPEG, GIF and BMP are supported)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new long[] {reader.getWidth(0), reader.getHeight(0)};
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(file + " is damaged or truncated: " + e.getMessage(), e);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
     /** Decodes with ImageIO; a positive target enables subsampling. Every failure names the file. */
     private static InputTensor decode(Path file, int height, int width) throws IOException {
         if (!Files.isRegularFile(file)) {

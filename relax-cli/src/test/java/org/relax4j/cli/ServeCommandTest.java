@@ -1,0 +1,318 @@
+package org.relax4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.javalin.http.HandlerType;
+import io.javalin.router.ParsedEndpoint;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.relax4j.Json;
+import org.relax4j.image.ExplanationFiles;
+
+/**
+ * {@code relax serve} over real HTTP: the maps it serves are {@code relax explain}'s bit for bit; progress streams as
+ * server-sent events; clients are served in the order they came; a client that leaves cancels its work; every limit
+ * is refused with its status and names its option; the OpenAPI description covers every route.
+ */
+class ServeCommandTest {
+    static final Path CHELSEA = Path.of("..", "samples", "chelsea.png");
+
+    @TempDir
+    static Path tmp;
+
+    static Served server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new Served("--concurrency", "1", "--queue", "4", "--max-pixels", "200000", "--max-masks", "5000",
+                "--design", "balanced", "--seed", "3", "-q");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    /** Server-sent events read from a stream: (event, data) pairs. */
+    static Iterator<String[]> events(Stream<String> lines) {
+        Iterator<String> it = lines.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public String[] next() {
+                String event = null;
+                StringBuilder data = new StringBuilder();
+                while (it.hasNext()) {
+                    String line = it.next();
+                    if (line.isEmpty() && event != null) {
+                        break;
+                    } else if (line.startsWith("event: ")) {
+                        event = line.substring(7);
+                    } else if (line.startsWith("data: ")) {
+                        data.append(line.substring(6));
+                    }
+                }
+                return new String[] {event, data.toString()};
+            }
+        };
+    }
+
+    static HttpResponse<Stream<String>> stream(Served s, Served.Form form) throws Exception {
+        return s.http.send(s.post("/explain", form).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+    }
+
+    static long metric(Served s, String name) throws Exception {
+        for (String line : s.get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
+    @Test
+    void servesTheCommandLinesMapsBitForBit() throws Exception {
+        Path out = tmp.resolve("cli");
+        StringWriter err = new StringWriter();
+        int code = RelaxCli.run(new String[] {"explain", CHELSEA.toString(), "--masks", "256", "--design", "balanced",
+                "--seed", "3", "-q", "--out", out.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertEquals(0, code, err.toString());
+
+        HttpResponse<String> r = server.explain(Served.form().file("image", CHELSEA).field("masks", 256));
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Object> json = Json.readObject(r.body());
+        assertEquals(256L, ((Number) json.get("masksUsed")).longValue());
+        assertEquals("chelsea.png", json.get("image"));
+        Map<String, Object> cliSummary = Json.readObject(Files.readString(out.resolve("chelsea").resolve("summary.json")));
+        assertEquals(cliSummary.get("settings"), json.get("settings"));
+        assertEquals(cliSummary.get("imageSha256"), json.get("imageSha256"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> files = (Map<String, Object>) json.get("files");
+        for (String map : ExplanationFiles.MAPS) {
+            HttpResponse<byte[]> npy = server.bytes((String) files.get(map + ".npy"));
+            assertEquals(200, npy.statusCode());
+            assertArrayEquals(Files.readAllBytes(out.resolve("chelsea").resolve(map + ".npy")), npy.body(), map);
+        }
+        for (String f : List.of("maps.npz", "summary.png", "input.png", "summary.json")) {
+            assertEquals(200, server.bytes((String) files.get(f)).statusCode(), f);
+        }
+        BufferedImage input = ImageIO.read(new java.io.ByteArrayInputStream(server.bytes((String) files.get("input.png"))
+                .body()));
+        assertEquals(224, input.getWidth());
+        HttpResponse<String> missing = server.get("/results/" + json.get("id") + "/nothing.npy");
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("importance.npy"), missing.body());
+    }
+
+    @Test
+    void streamsProgressThenTheResult() throws Exception {
+        HttpResponse<Stream<String>> r = stream(server, Served.form().file("image", CHELSEA).field("masks", 400)
+                .field("target-error", 0.05));
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        Iterator<String[]> events = events(r.body());
+        assertEquals("queued", events.next()[0]);
+        long lastDone = 0;
+        long total = -1;
+        String[] e;
+        while ((e = events.next())[0].equals("progress")) {
+            Map<String, Object> p = Json.readObject(e[1]);
+            long done = ((Number) p.get("masksDone")).longValue();
+            assertTrue(done > lastDone, "progress moves on: " + done + " after " + lastDone);
+            lastDone = done;
+            total = ((Number) p.get("masksTotal")).longValue();
+        }
+        assertEquals("result", e[0], e[1]);
+        Map<String, Object> result = Json.readObject(e[1]);
+        assertEquals(total, ((Number) result.get("masksUsed")).longValue());
+        assertEquals(lastDone, total);
+        assertTrue(lastDone >= 400, "all of --masks (the target error is out of reach): " + lastDone);
+    }
+
+    @Test
+    void answersFourClientsAtOnceInTheOrderTheyCame() throws Exception {
+        List<CompletableFuture<Long>> finished = new ArrayList<>();
+        List<Long> ahead = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            HttpResponse<Stream<String>> r = stream(server, Served.form().file("image", CHELSEA).field("masks", 128)
+                    .field("seed", k));
+            assertEquals(200, r.statusCode());
+            Iterator<String[]> events = events(r.body());
+            String[] queued = events.next();
+            assertEquals("queued", queued[0]);
+            ahead.add(((Number) Json.readObject(queued[1]).get("ahead")).longValue());
+            finished.add(CompletableFuture.supplyAsync(() -> {
+                String[] e;
+                do {
+                    e = events.next();
+                } while (e[0].equals("progress"));
+                assertEquals("result", e[0], e[1]);
+                return System.nanoTime();
+            }));
+        }
+        List<Long> times = new ArrayList<>();
+        for (CompletableFuture<Long> f : finished) {
+            times.add(f.get(2, TimeUnit.MINUTES));
+        }
+        assertEquals(List.of(0L, 1L, 2L, 3L), ahead, "each client saw the ones before it");
+        List<Long> sorted = new ArrayList<>(times);
+        Collections.sort(sorted);
+        assertEquals(sorted, times, "answered in the order they came");
+    }
+
+    @Test
+    void aClientThatGoesAwayCancelsItsExplanation() throws Exception {
+        long before = metric(server, "relax_explanations_cancelled_total");
+        HttpResponse<Stream<String>> r = stream(server, Served.form().file("image", CHELSEA).field("masks", 5000));
+        Iterator<String[]> events = events(r.body());
+        assertEquals("queued", events.next()[0]);
+        assertEquals("progress", events.next()[0]);
+        long started = System.nanoTime();
+        r.body().close(); // the client goes away
+        while (metric(server, "relax_explanations_cancelled_total") == before) {
+            assertTrue(System.nanoTime() - started < 20e9, "not cancelled within 20 s");
+            Thread.sleep(100);
+        }
+        // 5000 masks take far longer than this: the work stopped, it did not run to the end
+        assertEquals(0, metric(server, "relax_running") + metric(server, "relax_waiting"));
+    }
+
+    @Test
+    void refusesWhatExceedsALimitNamingTheOption() throws Exception {
+        // A 1 GB upload: refused from its headers, before the body is sent.
+        long t0 = System.nanoTime();
+        try (Socket socket = new Socket("127.0.0.1", server.running.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /explain HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                    + "Content-Length: 1073741824\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            String status = reader.readLine();
+            assertTrue(status.contains(" 413"), status);
+            StringBuilder rest = new StringBuilder();
+            String line;
+            while ((line = reader.readLine()) != null && !line.contains("--max-upload")) {
+                rest.append(line).append('\n');
+            }
+            assertTrue(line != null, "the message names --max-upload: " + rest);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds < 1, "refused in " + seconds + " s");
+
+        BufferedImage big = new BufferedImage(600, 400, BufferedImage.TYPE_INT_RGB);
+        Path bigFile = tmp.resolve("big.png");
+        ImageIO.write(big, "png", bigFile.toFile());
+        assertRefused(413, "--max-pixels", server.explain(Served.form().file("image", bigFile)));
+        assertRefused(422, "--max-masks 5000", server.explain(Served.form().file("image", CHELSEA)
+                .field("masks", 6000)));
+        assertRefused(400, "target-error", server.explain(Served.form().file("image", CHELSEA)
+                .field("mask", 10)));
+        assertRefused(400, "design must be random or balanced", server.explain(Served.form().file("image", CHELSEA)
+                .field("design", "sobol")));
+        assertRefused(400, "relax serve --engine", server.explain(Served.form().file("image", CHELSEA)
+                .field("engine", "opencl")));
+        assertRefused(400, "field 'image'", server.explain(Served.form().field("masks", 10)));
+        Path notImage = Files.writeString(tmp.resolve("notes.png"), "not an image");
+        assertRefused(400, "not an image", server.explain(Served.form().file("image", notImage)));
+        assertRefused(415, "multipart/form-data", server.http.send(server.request("/explain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        assertRefused(404, "no such endpoint", server.get("/nowhere"));
+        assertRefused(404, "--keep-results", server.get("/results/0123/importance.npy"));
+    }
+
+    static void assertRefused(int status, String says, HttpResponse<String> r) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers()
+                .toString());
+        Map<String, Object> json = Json.readObject(r.body());
+        assertEquals((long) status, ((Number) json.get("status")).longValue());
+        assertTrue(((String) json.get("error")).contains(says), r.body());
+    }
+
+    @Test
+    void aTokenAFullQueueAndTheTimeLimit() throws Exception {
+        try (Served guarded = new Served("--token", "s3cret", "--queue", "0", "--max-seconds", "2", "-q")) {
+            assertEquals(200, guarded.get("/health").statusCode());
+            HttpResponse<String> noToken = guarded.get("/metrics");
+            assertRefused(401, "--token", noToken);
+            assertEquals("Bearer", noToken.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertRefused(401, "--token", guarded.token("wrong").get("/metrics"));
+            assertEquals(200, guarded.token("s3cret").get("/metrics").statusCode());
+
+            HttpResponse<Stream<String>> slow = stream(guarded, Served.form().file("image", CHELSEA)
+                    .field("masks", 5000));
+            Iterator<String[]> events = events(slow.body());
+            assertEquals("queued", events.next()[0]);
+            assertRefused(503, "--queue", guarded.explain(Served.form().file("image", CHELSEA)));
+            String[] e;
+            do {
+                e = events.next();
+            } while (e[0].equals("progress"));
+            assertEquals("error", e[0], e[1]);
+            Map<String, Object> error = Json.readObject(e[1]);
+            assertEquals(504L, ((Number) error.get("status")).longValue());
+            assertTrue(((String) error.get("error")).contains("--max-seconds 2"), e[1]);
+            assertEquals(1, metric(guarded, "relax_explanations_timed_out_total"));
+        }
+    }
+
+    @Test
+    void describesEveryRouteAndReportsHealthAndMetrics() throws Exception {
+        Map<String, Object> api = Json.readObject(server.get("/openapi.json").body());
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) api.get("paths");
+        int routes = 0;
+        for (ParsedEndpoint p : server.running.app.unsafe.internalRouter.allHttpHandlers()) {
+            HandlerType method = p.endpoint.method;
+            if (method == HandlerType.GET || method == HandlerType.POST) {
+                routes++;
+                assertTrue(paths.containsKey(p.endpoint.path), "undocumented route " + p.endpoint.path);
+                assertTrue(paths.get(p.endpoint.path).containsKey(method.name().toLowerCase(java.util.Locale.ROOT)),
+                        method + " " + p.endpoint.path);
+            }
+        }
+        assertEquals(paths.size(), routes, "every documented path is a route: " + paths.keySet());
+
+        Map<String, Object> health = Json.readObject(server.get("/health").body());
+        assertEquals("ready", health.get("status"));
+        assertEquals("mobilenet-v2", health.get("model"));
+        String metrics = server.get("/metrics").body();
+        assertTrue(metrics.contains("# TYPE relax_explanations_completed_total counter"), metrics);
+        assertTrue(metrics.contains("relax_http_responses_total{route=\"/health\",status=\"200\"}"), metrics);
+        String page = server.get("/").body();
+        assertTrue(page.contains("<canvas id=\"view\""), "the viewer");
+    }
+}
