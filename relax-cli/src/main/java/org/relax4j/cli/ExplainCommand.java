@@ -119,7 +119,8 @@ final class ExplainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw usage(ex.getMessage());
         }
-        try (folder; Relax relax = new Relax(config); ModelOptions.Opened enc = modelOptions.open(nThreads, s -> log(err, s), spec)) {
+        WarmUp warmUp = WarmUp.start(config, modelOptions.size); // while the model loads
+        try (folder; Relax relax = new Relax(config); ModelOptions.Opened enc = openModel(nThreads, err, warmUp)) {
             log(err, "engine: " + relax.engineDescription());
             log(err, "model: " + enc.description);
             targetRgb = target == null ? null : modelOptions.readImage(target);
@@ -161,6 +162,14 @@ final class ExplainCommand implements Callable<Integer> {
             return RelaxCli.FAILED;
         }
         return 0;
+    }
+
+    private ModelOptions.Opened openModel(int nThreads, PrintWriter err, WarmUp warmUp) {
+        try {
+            return modelOptions.open(nThreads, s -> log(err, s), spec);
+        } finally {
+            warmUp.stop();
+        }
     }
 
     /** One image: explained, then its files staged and moved into place together. */

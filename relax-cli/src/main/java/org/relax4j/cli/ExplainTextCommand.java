@@ -102,6 +102,38 @@ final class ExplainTextCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        checkOptions();
+        // Output files are checked before the run, not after it.
+        checkOutputFile("--html", html);
+        checkOutputFile("--png", png);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        TextExplanation e;
+        try (SignalGuard guard = SignalGuard.install(err);
+             MiniLm model = MiniLm.load(threads);
+             TextExplainer explainer = explainer(model)) {
+            checkInput(model);
+            ProgressBar bar = new ProgressBar(err, "text", System.console() != null);
+            try {
+                e = explainer.explain(text, query, quiet ? p -> { } : bar, guard.token());
+            } catch (CancellationException ex) {
+                if (System.console() != null) {
+                    err.println();
+                }
+                err.println("relax: stopped" + (guard.signalled() ? " by a signal" : "") + "; nothing was written");
+                return guard.exitCode();
+            }
+        }
+        return write(e, out, err);
+    }
+
+    /** The explainer these options describe, over {@code model} (which it does not close). */
+    TextExplainer explainer(MiniLm model) {
+        return TextExplainer.builder(model).masks(masks).seed(seed).masking(masking.value).granularity(units).build();
+    }
+
+    /** Checks the options that need no model; {@code relax serve}'s {@code POST /explain-text} checks the same. */
+    void checkOptions() {
         if (masks < 1) {
             throw usage("--masks must be at least 1, got " + masks);
         }
@@ -114,41 +146,27 @@ final class ExplainTextCommand implements Callable<Integer> {
         if (query != null && query.isBlank()) {
             throw usage("--query is empty: give a query with at least one word, or leave --query out");
         }
-        // Output files are checked before the run, not after it.
-        checkOutputFile("--html", html);
-        checkOutputFile("--png", png);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        TextExplanation e;
-        try (SignalGuard guard = SignalGuard.install(err);
-             MiniLm model = MiniLm.load(threads);
-             TextExplainer explainer = TextExplainer.builder(model).masks(masks).seed(seed).masking(masking.value)
-                     .granularity(units).build()) {
+    }
+
+    /** Checks that the model reads the text (and the query). */
+    void checkInput(MiniLm model) {
+        try {
+            if (Words.of(model.tokenize(text), units).size() == 0) {
+                throw usage("TEXT has no words the model reads (only invisible or control characters)");
+            }
+        } catch (IllegalArgumentException ex) {
+            throw usage("TEXT: " + ex.getMessage());
+        }
+        if (query != null) {
             try {
-                if (Words.of(model.tokenize(text), units).size() == 0) {
-                    throw usage("TEXT has no words the model reads (only invisible or control characters)");
-                }
+                model.tokenize(query);
             } catch (IllegalArgumentException ex) {
-                throw usage("TEXT: " + ex.getMessage());
-            }
-            if (query != null) {
-                try {
-                    model.tokenize(query);
-                } catch (IllegalArgumentException ex) {
-                    throw usage("--query: " + ex.getMessage().replace("the text has", "the query has"));
-                }
-            }
-            ProgressBar bar = new ProgressBar(err, "text", System.console() != null);
-            try {
-                e = explainer.explain(text, query, quiet ? p -> { } : bar, guard.token());
-            } catch (CancellationException ex) {
-                if (System.console() != null) {
-                    err.println();
-                }
-                err.println("relax: stopped" + (guard.signalled() ? " by a signal" : "") + "; nothing was written");
-                return guard.exitCode();
+                throw usage("--query: " + ex.getMessage().replace("the text has", "the query has"));
             }
         }
+    }
+
+    private int write(TextExplanation e, PrintWriter out, PrintWriter err) throws IOException {
         if (html != null) {
             HtmlPage.write(html, e);
         }

@@ -10,9 +10,27 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "relax", mixinStandardHelpOptions = true, versionProvider = RelaxCli.Version.class,
         description = "RELAX: which parts of an image does an encoder's representation depend on?",
-        subcommands = {ExplainCommand.class, EvaluateCommand.class, RetrieveCommand.class, ExplainTextCommand.class, ServeCommand.class, DatasetCommand.class, EnginesCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = CommandLine.HelpCommand.class)
 public final class RelaxCli implements Runnable {
+    /**
+     * The commands, in the order help lists them, with a class each needs from a library that the light jar
+     * ({@code relax-lite.jar}: images only) leaves out, or null. Named, not referenced: a command's class is loaded
+     * only when it runs (or help lists it), so {@code relax explain} never loads Spark's or the text model's classes.
+     */
+    /** A class of the text model's libraries (DJL's tokenizer), absent from the light jar. */
+    static final String TEXT_LIBRARY = "ai.djl.huggingface.tokenizers.HuggingFaceTokenizer";
+    /** A class of Spark, absent from the light jar. */
+    static final String SPARK_LIBRARY = "org.apache.spark.sql.SparkSession";
+
+    private static final String[][] COMMANDS = {
+        {"explain", "org.relax4j.cli.ExplainCommand", null},
+        {"evaluate", "org.relax4j.cli.EvaluateCommand", null},
+        {"retrieve", "org.relax4j.cli.RetrieveCommand", null},
+        {"explain-text", "org.relax4j.cli.ExplainTextCommand", RelaxCli.TEXT_LIBRARY},
+        {"serve", "org.relax4j.cli.ServeCommand", null},
+        {"dataset", "org.relax4j.cli.DatasetCommand", RelaxCli.SPARK_LIBRARY},
+        {"engines", "org.relax4j.cli.EnginesCommand", null},
+    };
     /** Exit code when the work failed. */
     static final int FAILED = 1;
     /** Exit code of a usage error. */
@@ -41,6 +59,7 @@ public final class RelaxCli implements Runnable {
     /** As {@link #run(String[], PrintWriter, PrintWriter)}, creating the commands with {@code factory}. */
     static int run(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
         CommandLine cl = new CommandLine(new RelaxCli(), factory);
+        addCommands(cl, args.length > 0 ? args[0] : null, factory);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, arguments) -> {
@@ -61,6 +80,63 @@ public final class RelaxCli implements Runnable {
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Adds the command that runs ({@code first} names it), or every command when none is named (help, a usage
+     * error listing them). A command whose library this jar lacks is added as one that says so.
+     */
+    private static void addCommands(CommandLine cl, String first, CommandLine.IFactory factory) {
+        boolean named = false;
+        for (String[] c : COMMANDS) {
+            named |= c[0].equals(first);
+        }
+        for (String[] c : COMMANDS) {
+            if (named && !c[0].equals(first)) {
+                continue;
+            }
+            if (c[2] != null && !present(c[2])) {
+                cl.addSubcommand(c[0], missing(c[0], c[2]));
+                continue;
+            }
+            try {
+                cl.addSubcommand(c[0], new CommandLine(factory.create(Class.forName(c[1])), factory));
+            } catch (Exception ex) {
+                throw new IllegalStateException("cannot create the command " + c[0] + ": " + ex, ex);
+            }
+        }
+    }
+
+    /** Whether {@code className} can be loaded here (without initialising it). */
+    static boolean present(String className) {
+        try {
+            Class.forName(className, false, RelaxCli.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError ex) {
+            return false;
+        }
+    }
+
+    /** A command this jar cannot run: any arguments, and a failure that says which jar can. */
+    private static CommandLine missing(String name, String needs) {
+        String why = "relax " + name + " is not in this jar (relax-lite.jar has no " + (SPARK_LIBRARY.equals(needs)
+                ? "Apache Spark" : "text model") + "): run it with the full relax.jar (relax-cli/target/relax.jar; "
+                + "the 'relax' launcher picks it)";
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.wrapWithoutInspection(
+                (java.util.concurrent.Callable<Integer>) () -> {
+                    throw new IllegalStateException(why);
+                });
+        spec.name(name);
+        spec.usageMessage().description("(not in this jar: use the full relax.jar)");
+        spec.parser().unmatchedArgumentsAllowed(true).unmatchedOptionsArePositionalParams(true);
+        spec.addUnmatchedArgsBinding(CommandLine.Model.UnmatchedArgsBinding.forStringArrayConsumer(
+                new CommandLine.Model.ISetter() {
+                    @Override
+                    public <T> T set(T value) {
+                        return null;
+                    }
+                }));
+        return new CommandLine(spec);
     }
 
     /** Exceptions that only a mistake in the code raises, never bad input or a failing file or device. */

@@ -47,10 +47,12 @@ import picocli.CommandLine.Spec;
  * a viewer page at {@code /}. The API is described by {@code GET /openapi.json}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve explanations over HTTP: the model is loaded once and kept warm. Open the printed",
-                "address in a browser for the viewer; the API (POST /explain, POST /explain-text, GET /health,",
-                "GET /metrics) is described at /openapi.json. Request fields are named like this command's",
-                "explanation options (masks, design, estimator, target-error, ...), which set their defaults.", ""},
+        description = {"Serve explanations over HTTP from a warm model, with a viewer in the browser.",
+                "The model is loaded once; open the printed address for the viewer. The API (POST /explain,",
+                "POST /explain-text, GET /health, GET /metrics) is described at /openapi.json. Request fields",
+                "are named like this command's explanation options (masks, design, estimator, target-error, ...),",
+                "which set their defaults; POST /explain-text takes explain-text's (text, query, masks, seed,",
+                "masking, units).", ""},
         footer = {"", "Requests are explained first come, first served by --concurrency workers; up to --queue more",
                 "wait, and further requests are refused (503) until a place is free. Each limit refuses with its own",
                 "status and names the option: --max-upload (413), --max-pixels (413), --max-masks (422),",
@@ -219,14 +221,7 @@ final class ServeCommand implements Callable<Integer> {
     private void warmUp(RelaxConfig defaults, ModelOptions.Opened model, Engine engine) {
         int size = modelOptions.size;
         RelaxConfig small = defaults.toBuilder().masks(2L * defaults.batchSize()).targetError(Double.NaN).build();
-        // Not a flat image: masking must change its representation, or RELAX refuses it.
-        float[] pattern = new float[3 * size * size];
-        for (int i = 0; i < pattern.length; i++) {
-            int x = i % size;
-            int y = i / size % size;
-            pattern[i] = ((x / 28 + y / 28 + i / (size * size)) % 2) * 0.8f + 0.1f;
-        }
-        InputTensor image = InputTensor.of(3, size, size, pattern);
+        InputTensor image = WarmUp.pattern(size);
         for (int k = 0; k < 3; k++) {
             try (Relax relax = new Relax(small, engine)) {
                 relax.explain(image, model.encoder);
@@ -361,11 +356,14 @@ final class ServeCommand implements Callable<Integer> {
         private final ExplainService service;
         private final int nThreads;
         private final long maxUploadBytes;
+        /** The text explainer, or null where this jar lacks the text model's libraries. */
+        private final ServeText text;
 
         Http(ExplainService service, int nThreads) {
             this.service = service;
             this.nThreads = nThreads;
             this.maxUploadBytes = maxUploadMb << 20;
+            this.text = RelaxCli.present(RelaxCli.TEXT_LIBRARY) ? new ServeText(nThreads) : null;
         }
 
         Javalin create() {
@@ -383,6 +381,7 @@ final class ServeCommand implements Callable<Integer> {
                 cfg.routes.get("/health", this::health);
                 cfg.routes.get("/metrics", this::metrics);
                 cfg.routes.post("/explain", this::explain);
+                cfg.routes.post("/explain-text", this::explainText);
                 cfg.routes.get("/results/{id}/{file}", this::file);
                 cfg.routes.after(ctx -> service.metrics.response(route(ctx), ctx.statusCode()));
                 cfg.routes.exception(ExplainService.Failure.class, (ex, ctx) -> error(ctx, ex.status, ex.getMessage()));
@@ -433,7 +432,7 @@ final class ServeCommand implements Callable<Integer> {
         private void health(Context ctx) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "ready");
-            body.put("model", service.limits() == null ? null : ServeCommand.this.modelOptions.model);
+            body.put("model", modelOptions.model);
             body.put("running", service.running());
             body.put("waiting", service.waiting());
             body.put("concurrency", service.limits().concurrency());
@@ -464,6 +463,17 @@ final class ServeCommand implements Callable<Integer> {
             metric(sb, "relax_results_kept", "gauge", "Results kept for download.", service.keptCount());
             Runtime rt = Runtime.getRuntime();
             metric(sb, "relax_heap_used_bytes", "gauge", "Java heap in use.", rt.totalMemory() - rt.freeMemory());
+            long retained = 0;
+            for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory
+                    .getMemoryPoolMXBeans()) {
+                java.lang.management.MemoryUsage after = pool.getCollectionUsage();
+                if (after != null) {
+                    retained += after.getUsed();
+                }
+            }
+            // What survived the last collection of each pool: the measure of growth (garbage does not count).
+            metric(sb, "relax_heap_after_gc_bytes", "gauge", "Java heap in use after the last garbage collection.",
+                    retained);
             sb.append("# HELP relax_http_responses_total HTTP responses by route and status.\n")
                     .append("# TYPE relax_http_responses_total counter\n");
             new java.util.TreeMap<>(m.responses).forEach((k, v) -> {
@@ -502,6 +512,29 @@ final class ServeCommand implements Callable<Integer> {
         private void explain(Context ctx) throws Exception {
             ExplainService.Request request = readRequest(ctx);
             ExplainService.Job job = service.submit(request);
+            String accept = ctx.header("Accept");
+            if (accept != null && accept.contains("text/event-stream")) {
+                stream(ctx, job);
+            } else {
+                answer(ctx, job);
+            }
+        }
+
+        /** {@code POST /explain-text}: form fields named like {@code relax explain-text}'s options. */
+        private void explainText(Context ctx) throws Exception {
+            if (text == null) {
+                throw new ExplainService.Failure(501, "this jar has no text model (relax-lite.jar): run relax serve "
+                        + "from the full relax.jar for POST /explain-text");
+            }
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> f : ctx.formParamMap().entrySet()) {
+                if (f.getValue().size() != 1) {
+                    throw new ExplainService.Failure(400, "field '" + f.getKey() + "' given " + f.getValue().size()
+                            + " times; give it once");
+                }
+                fields.put(f.getKey(), f.getValue().get(0));
+            }
+            ExplainService.Job job = text.submit(service, fields);
             String accept = ctx.header("Accept");
             if (accept != null && accept.contains("text/event-stream")) {
                 stream(ctx, job);

@@ -135,6 +135,28 @@ class ServeCommandTest {
     }
 
     @Test
+    void explainsTextAsExplainTextDoes() throws Exception {
+        String text = "The weather in Oslo is cold.";
+        StringWriter cliOut = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, RelaxCli.run(new String[] {"explain-text", text, "--query", "climate of Norway", "--masks", "64",
+                "--seed", "5", "--json", "-q"}, new PrintWriter(cliOut), new PrintWriter(err)), err.toString());
+        HttpResponse<String> r = server.explainText(Map.of("text", text, "query", "climate of Norway", "masks", "64",
+                "seed", "5"));
+        assertEquals(200, r.statusCode(), r.body());
+        Map<String, Object> served = Json.readObject(r.body());
+        Map<String, Object> cli = Json.readObject(cliOut.toString());
+        for (String key : cli.keySet()) {
+            if (!key.equals("provenance")) { // its timings differ run to run
+                assertEquals(cli.get(key), served.get(key), key);
+            }
+        }
+        assertRefused(400, "the fields are text, query", server.explainText(Map.of("text", text, "design", "balanced")));
+        assertRefused(400, "masks must be at least 1", server.explainText(Map.of("text", text, "masks", "0")));
+        assertRefused(400, "no field 'text'", server.explainText(Map.of("query", "x")));
+    }
+
+    @Test
     void streamsProgressThenTheResult() throws Exception {
         HttpResponse<Stream<String>> r = stream(server, Served.form().file("image", CHELSEA).field("masks", 400)
                 .field("target-error", 0.05));

@@ -112,6 +112,16 @@ final class Served implements AutoCloseable {
         return http.send(post("/explain", form).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** {@code POST /explain-text} with the fields as an URL-encoded form. */
+    HttpResponse<String> explainText(Map<String, String> fields) throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder();
+        fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&")
+                .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        return http.send(request("/explain-text").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Override
     public void close() throws Exception {
         running.close();
