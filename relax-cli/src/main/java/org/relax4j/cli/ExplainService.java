@@ -294,7 +294,8 @@ final class ExplainService implements AutoCloseable {
         return keep(id, files, summary);
     }
 
-    private static byte[] bytes(org.relax4j.io.FileSink.Content content) throws IOException {
+    /** {@return a file's content as bytes} */
+    static byte[] bytes(org.relax4j.io.FileSink.Content content) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         content.writeTo(out);
         return out.toByteArray();

@@ -26,6 +26,7 @@ import org.relax4j.image.Heatmaps;
 import org.relax4j.image.Normalization;
 import org.relax4j.image.Npy;
 import org.relax4j.io.Checksums;
+import org.relax4j.io.FileSink;
 import org.relax4j.mask.MaskDesign;
 import org.relax4j.retrieve.Gallery;
 import org.relax4j.retrieve.Retrieval;
@@ -69,7 +70,10 @@ final class RetrieveCommand implements Callable<Integer> {
             description = "A folder of PNG or JPEG images (not searched recursively).")
     Path gallery;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "5",
+    /** Results explained unless --top is given. */
+    static final int DEFAULT_TOP = 5;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "" + DEFAULT_TOP,
             description = "How many results to return and explain. Default: ${DEFAULT-VALUE}.")
     int top;
 
@@ -153,7 +157,8 @@ final class RetrieveCommand implements Callable<Integer> {
             String name = ExplainCommand.uniqueName(query, new java.util.HashSet<>());
             Path dir;
             try (OutputFolder.Staging staging = folder.begin(name)) {
-                write(staging, g, queryRgb, pairs, rgbs, enc, config);
+                writeReport(staging::write, query.toString(), Checksums.sha256(query), gallery.toString(), g, queryRgb,
+                        pairs, rgbs, enc.json, enc.description, config);
                 dir = staging.commit();
             }
             stdout.println(dir + ": retrieval.html, retrieval.json, " + pairs.size() + " pairs");
@@ -166,13 +171,21 @@ final class RetrieveCommand implements Callable<Integer> {
 
     /** The explanation settings: the options, with retrieval's own defaults for the design and the masks. */
     private RelaxConfig config(int nThreads) {
-        RelaxConfig c = options.toConfig(spec, "--threads", nThreads);
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        return withRetrievalDefaults(options.toConfig(spec, "--threads", nThreads), parsed.hasMatchedOption("--design"),
+                parsed.hasMatchedOption("--masks"));
+    }
+
+    /**
+     * Retrieval's own defaults (balanced, {@value #DEFAULT_MASKS} masks: 2 x K explanations) where the design or the
+     * number of masks was not given; shared with {@code relax serve}'s {@code POST /retrieve}.
+     */
+    static RelaxConfig withRetrievalDefaults(RelaxConfig c, boolean designGiven, boolean masksGiven) {
         RelaxConfig.Builder b = c.toBuilder();
-        if (!parsed.hasMatchedOption("--design")) {
+        if (!designGiven) {
             b.design(MaskDesign.BALANCED);
         }
-        if (!parsed.hasMatchedOption("--masks")) {
+        if (!masksGiven) {
             b.masks(DEFAULT_MASKS);
         }
         return b.build();
@@ -180,23 +193,34 @@ final class RetrieveCommand implements Callable<Integer> {
 
     /** What identifies the gallery's embeddings: the model and the preprocessing. */
     private String galleryKey(ModelOptions.Opened enc) {
-        return Json.write(Map.of("model", enc.json, "size", modelOptions.size, "pixels", "imagenet-normalised"));
+        return galleryKey(enc.json, modelOptions.size);
+    }
+
+    /** The gallery cache's key for a model (as its provenance describes it) at an input size. */
+    static String galleryKey(Map<String, Object> modelJson, int size) {
+        return Json.write(Map.of("model", modelJson, "size", size, "pixels", "imagenet-normalised"));
     }
 
     private InputTensor input(Path file) throws IOException {
         return Normalization.imagenet().normalize(modelOptions.readImage(file));
     }
 
-    private void write(OutputFolder.Staging dir, Gallery g, InputTensor queryRgb, List<Retrieval.Pair> pairs,
-                       List<InputTensor> rgbs, ModelOptions.Opened enc, RelaxConfig config) throws IOException {
+    /**
+     * Writes the report of one query: {@code retrieval.json}, {@code retrieval.html}, and per hit {@code pair_NN.png},
+     * {@code pair_NN_query.npy}, {@code pair_NN_result.npy}; for {@code relax retrieve} and {@code relax serve}.
+     */
+    static void writeReport(FileSink dir, String query, String querySha256, String gallery, Gallery g,
+                            InputTensor queryRgb, List<Retrieval.Pair> pairs, List<InputTensor> rgbs,
+                            Map<String, Object> modelJson, String modelDescription, RelaxConfig config)
+            throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("query", query.toString());
-        root.put("querySha256", Checksums.sha256(query));
-        root.put("gallery", gallery.toString());
+        root.put("query", query);
+        root.put("querySha256", querySha256);
+        root.put("gallery", gallery);
         root.put("galleryImages", g.entries().size());
         root.put("galleryEmbeddedNow", g.embedded());
         root.put("galleryCache", g.cacheFile().getFileName().toString());
-        root.put("model", enc.json);
+        root.put("model", modelJson);
         List<Object> hits = new ArrayList<>();
         StringBuilder rows = new StringBuilder();
         for (int k = 0; k < pairs.size(); k++) {
@@ -229,17 +253,17 @@ final class RetrieveCommand implements Callable<Integer> {
         }
         root.put("hits", hits);
         root.put("settings", pairs.isEmpty() ? Map.of()
-                : pairs.get(0).query().provenance(enc.json).toMap().get("settings"));
+                : pairs.get(0).query().provenance(modelJson).toMap().get("settings"));
         byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream q = new ByteArrayOutputStream();
         ImageIO.write(Heatmaps.renderImage(queryRgb, "query"), "png", q);
         String html = "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>relax retrieve: "
-                + escape(query.getFileName().toString()) + "</title><style>body{font-family:sans-serif;margin:2em;"
+                + escape(Path.of(query).getFileName().toString()) + "</title><style>body{font-family:sans-serif;margin:2em;"
                 + "color:#222}section{margin:1.5em 0;border-top:1px solid #ccc}h2{font-size:1.1em}.s{color:#555;"
                 + "font-weight:normal}img{max-width:100%}p{color:#444;font-size:.9em}</style></head><body>"
-                + "<h1>Why these results?</h1><p>Query <b>" + escape(query.toString()) + "</b>, gallery <b>"
-                + escape(gallery.toString()) + "</b> (" + g.entries().size() + " images), model "
-                + escape(enc.description) + ". Each result: on the left, the regions of the query that make it "
+                + "<h1>Why these results?</h1><p>Query <b>" + escape(query) + "</b>, gallery <b>"
+                + escape(gallery) + "</b> (" + g.entries().size() + " images), model "
+                + escape(modelDescription) + ". Each result: on the left, the regions of the query that make it "
                 + "resemble the result; on the right, the regions of the result that make it resemble the query "
                 + "(RELAX importance, " + config.masks() + " masks, " + config.design().name().toLowerCase(Locale.ROOT)
                 + " design).</p><img src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(q.toByteArray())

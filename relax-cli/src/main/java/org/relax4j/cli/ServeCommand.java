@@ -33,7 +33,10 @@ import org.relax4j.data.InputTensor;
 import org.relax4j.engine.Engine;
 import org.relax4j.engine.Engines;
 import org.relax4j.image.Images;
+import org.relax4j.image.Normalization;
 import org.relax4j.io.Checksums;
+import org.relax4j.retrieve.Gallery;
+import org.relax4j.retrieve.Retrieval;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -114,6 +117,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--keep-results", paramLabel = "N", defaultValue = "16",
             description = "Finished results kept for download (the oldest go first). Default: ${DEFAULT-VALUE}.")
     int keepResults;
+
+    @Option(names = "--gallery", paramLabel = "DIR",
+            description = "A folder of PNG or JPEG images for POST /retrieve, embedded at start (cached beside them, "
+                    + "as relax retrieve does).")
+    Path gallery;
 
     @Option(names = "--threads", paramLabel = "T",
             description = "Threads for each engine and for the model. Default: the number of processors.")
@@ -202,7 +210,24 @@ final class ServeCommand implements Callable<Integer> {
             model.close();
             throw ex;
         }
-        Http http = new Http(service, nThreads);
+        Gallery galleryIndex = null;
+        if (gallery != null) {
+            try {
+                galleryIndex = Gallery.open(gallery, RetrieveCommand.galleryKey(model.json, modelOptions.size),
+                        f -> Normalization.imagenet().normalize(modelOptions.readImage(f)), model.encoder,
+                        defaults.batchSize(), s -> log(err, s));
+                log(err, "gallery: " + galleryIndex.entries().size() + " images in " + gallery + " ("
+                        + galleryIndex.embedded() + " embedded now)");
+            } catch (Exception ex) {
+                service.close();
+                model.close();
+                if (ex instanceof IllegalArgumentException) {
+                    throw usage("--gallery: " + ex.getMessage());
+                }
+                throw ex;
+            }
+        }
+        Http http = new Http(service, nThreads, model, galleryIndex);
         Javalin app;
         try {
             app = http.create().start(host, port);
@@ -247,6 +272,9 @@ final class ServeCommand implements Callable<Integer> {
         positive("--max-masks", maxMasks);
         positive("--max-seconds", maxSeconds);
         positive("--keep-results", keepResults);
+        if (gallery != null && !Files.isDirectory(gallery)) {
+            throw usage("--gallery: no folder at " + gallery);
+        }
         if (port < 0 || port > 65535) {
             throw usage("--port must be in [0, 65535], got " + port);
         }
@@ -358,9 +386,14 @@ final class ServeCommand implements Callable<Integer> {
         private final long maxUploadBytes;
         /** The text explainer, or null where this jar lacks the text model's libraries. */
         private final ServeText text;
+        /** The gallery for {@code POST /retrieve}, or null without --gallery. */
+        private final Gallery galleryIndex;
+        private final ModelOptions.Opened model;
 
-        Http(ExplainService service, int nThreads) {
+        Http(ExplainService service, int nThreads, ModelOptions.Opened model, Gallery galleryIndex) {
             this.service = service;
+            this.model = model;
+            this.galleryIndex = galleryIndex;
             this.nThreads = nThreads;
             this.maxUploadBytes = maxUploadMb << 20;
             this.text = RelaxCli.present(RelaxCli.TEXT_LIBRARY) ? new ServeText(nThreads) : null;
@@ -382,6 +415,7 @@ final class ServeCommand implements Callable<Integer> {
                 cfg.routes.get("/metrics", this::metrics);
                 cfg.routes.post("/explain", this::explain);
                 cfg.routes.post("/explain-text", this::explainText);
+                cfg.routes.post("/retrieve", this::retrieve);
                 cfg.routes.get("/results/{id}/{file}", this::file);
                 cfg.routes.after(ctx -> service.metrics.response(route(ctx), ctx.statusCode()));
                 cfg.routes.exception(ExplainService.Failure.class, (ex, ctx) -> error(ctx, ex.status, ex.getMessage()));
@@ -510,14 +544,9 @@ final class ServeCommand implements Callable<Integer> {
 
         /** {@code POST /explain}: JSON when done, or server-sent events with progress when asked for. */
         private void explain(Context ctx) throws Exception {
-            ExplainService.Request request = readRequest(ctx);
+            ExplainService.Request request = readRequest(ctx, Map.of(), false);
             ExplainService.Job job = service.submit(request);
-            String accept = ctx.header("Accept");
-            if (accept != null && accept.contains("text/event-stream")) {
-                stream(ctx, job);
-            } else {
-                answer(ctx, job);
-            }
+            respond(ctx, job);
         }
 
         /** {@code POST /explain-text}: form fields named like {@code relax explain-text}'s options. */
@@ -535,15 +564,63 @@ final class ServeCommand implements Callable<Integer> {
                 fields.put(f.getKey(), f.getValue().get(0));
             }
             ExplainService.Job job = text.submit(service, fields);
-            String accept = ctx.header("Accept");
-            if (accept != null && accept.contains("text/event-stream")) {
-                stream(ctx, job);
-            } else {
-                answer(ctx, job);
-            }
+            respond(ctx, job);
         }
 
-        private ExplainService.Request readRequest(Context ctx) throws IOException {
+        /**
+         * {@code POST /retrieve}: the gallery's nearest images to the uploaded one, each match explained both ways,
+         * as {@code relax retrieve} does (its defaults: balanced masks, 512 each, unless given).
+         */
+        private void retrieve(Context ctx) throws Exception {
+            if (galleryIndex == null) {
+                throw new ExplainService.Failure(501, "this server has no gallery: start it with relax serve "
+                        + "--gallery DIR");
+            }
+            Map<String, String> extras = new LinkedHashMap<>();
+            extras.put("top", String.valueOf(RetrieveCommand.DEFAULT_TOP));
+            ExplainService.Request request = readRequest(ctx, extras, true);
+            int top;
+            try {
+                top = Integer.parseInt(extras.get("top"));
+            } catch (NumberFormatException ex) {
+                throw new ExplainService.Failure(400, "top: '" + extras.get("top") + "' is not a whole number");
+            }
+            if (top < 1) {
+                throw new ExplainService.Failure(400, "top must be at least 1, got " + top);
+            }
+            RelaxConfig config = request.config();
+            Gallery g = galleryIndex;
+            ExplainService.Job job = service.submit(config.masks() * 2 * Math.min(top, g.entries().size()),
+                    (j, engine) -> {
+                        try (Relax relax = new Relax(config, engine)) {
+                            InputTensor q = Normalization.imagenet().normalize(request.rgb());
+                            List<Gallery.Hit> hits = g.search(Retrieval.representation(model.encoder, q), top);
+                            List<Retrieval.Pair> pairs = new ArrayList<>();
+                            List<InputTensor> rgbs = new ArrayList<>();
+                            for (Gallery.Hit h : hits) {
+                                InputTensor rgb = modelOptions.readImage(h.file());
+                                rgbs.add(rgb);
+                                pairs.add(Retrieval.explain(relax, model.encoder, q,
+                                        Normalization.imagenet().normalize(rgb), h, p -> j.progress = p, j.token));
+                            }
+                            Map<String, byte[]> files = new LinkedHashMap<>();
+                            RetrieveCommand.writeReport((name, content) -> files.put(name,
+                                    ExplainService.bytes(content)), request.imageName(), request.imageSha256(), gallery.toString(), g, request.rgb(), pairs,
+                                    rgbs, model.json, model.description, config);
+                            return service.keep(j.id, files, Json.readObject(new String(files.get("retrieval.json"),
+                                    StandardCharsets.UTF_8)));
+                        }
+                    });
+            respond(ctx, job);
+        }
+
+        /**
+         * The uploaded image (and target), and the explanation settings from the other fields. Fields named in
+         * {@code extras} go there instead (their values there are the defaults); for {@code retrieval}, no target,
+         * and retrieval's defaults for the design and the masks.
+         */
+        private ExplainService.Request readRequest(Context ctx, Map<String, String> extras, boolean retrieval)
+                throws IOException {
             String type = ctx.contentType();
             if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
                 throw new ExplainService.Failure(415, "send multipart/form-data with the image in a field 'image' "
@@ -557,6 +634,10 @@ final class ServeCommand implements Callable<Integer> {
                 target = ctx.uploadedFile("target");
                 for (Map.Entry<String, List<String>> f : ctx.formParamMap().entrySet()) {
                     if (f.getKey().equals("image") || f.getKey().equals("target")) {
+                        continue;
+                    }
+                    if (extras.containsKey(f.getKey())) {
+                        extras.put(f.getKey(), f.getValue().get(f.getValue().size() - 1));
                         continue;
                     }
                     if (f.getValue().size() != 1) {
@@ -580,7 +661,16 @@ final class ServeCommand implements Callable<Integer> {
                 throw new ExplainService.Failure(400, "no field 'image': send the image as a file field named "
                         + "'image' (curl -F image=@photo.jpg)");
             }
+            if (retrieval && target != null) {
+                throw new ExplainService.Failure(400, "field 'target': a retrieval's targets are the gallery's images");
+            }
             RelaxConfig config = requestConfig(fields, nThreads);
+            if (retrieval) {
+                CommandLine.ParseResult given = spec.commandLine().getParseResult();
+                config = RetrieveCommand.withRetrievalDefaults(config, fields.containsKey("design")
+                        || given != null && given.hasMatchedOption("--design"), fields.containsKey("masks")
+                        || given != null && given.hasMatchedOption("--masks"));
+            }
             Path dir = Files.createTempDirectory("relax-serve-");
             try {
                 Upload img = read(dir, "image", image);
@@ -624,6 +714,16 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException ex) {
                 throw new ExplainService.Failure(400, "field '" + field + "' (" + name + "): "
                         + ex.getMessage().replace(tmp.toString(), name));
+            }
+        }
+
+        /** The job's answer: server-sent events if the client asked for them, else JSON when it is done. */
+        private void respond(Context ctx, ExplainService.Job job) throws Exception {
+            String accept = ctx.header("Accept");
+            if (accept != null && accept.contains("text/event-stream")) {
+                stream(ctx, job);
+            } else {
+                answer(ctx, job);
             }
         }
 

@@ -62,6 +62,26 @@ class LiteJarIT {
         assertTrue(dataset.out().contains("no Apache Spark") && dataset.out().contains("relax.jar"), dataset.out());
         Run text = java("explain-text", "hello");
         assertTrue(text.out().contains("no text model"), text.out());
+        // relax serve from the light jar: starts, with no complaint about logging (Javalin's banner, SLF4J's warning).
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                LITE.toString(), "serve", "--port", "0", "-q");
+        Process serve = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        StringBuilder said = new StringBuilder();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(serve.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                said.append(line).append('\n');
+                if (line.contains("ready at")) {
+                    break;
+                }
+            }
+        } finally {
+            serve.destroy();
+            serve.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertTrue(said.toString().contains("ready at http://127.0.0.1:"), said.toString());
+        assertTrue(!said.toString().contains("SLF4J") && !said.toString().contains("logger"), said.toString());
+
         Run help = java("--help");
         assertEquals(0, help.code(), help.out());
         assertTrue(help.out().contains("serve") && help.out().contains("(not in this jar"), help.out());

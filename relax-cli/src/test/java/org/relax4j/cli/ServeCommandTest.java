@@ -312,6 +312,52 @@ class ServeCommandTest {
     }
 
     @Test
+    void retrievesAndExplainsAsRetrieveDoes() throws Exception {
+        Path gallery = Files.createDirectories(tmp.resolve("gallery"));
+        for (String s : List.of("chelsea.png", "coffee.png", "astronaut.png")) {
+            Files.copy(CHELSEA.resolveSibling(s), gallery.resolve(s));
+        }
+        Path query = CHELSEA.resolveSibling("cat-and-coffee.png");
+        Path out = tmp.resolve("retrieve-cli");
+        StringWriter err = new StringWriter();
+        assertEquals(0, RelaxCli.run(new String[] {"retrieve", query.toString(), "--gallery", gallery.toString(),
+                "--top", "2", "--masks", "128", "-q", "--out", out.toString()}, new PrintWriter(new StringWriter()),
+                new PrintWriter(err)), err.toString());
+        Map<String, Object> cli = Json.readObject(Files.readString(out.resolve("cat-and-coffee")
+                .resolve("retrieval.json")));
+
+        try (Served withGallery = new Served("--gallery", gallery.toString(), "-q")) {
+            HttpResponse<String> r = withGallery.http.send(withGallery.post("/retrieve", Served.form()
+                    .file("image", query).field("top", 2).field("masks", 128)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            Map<String, Object> served = Json.readObject(r.body());
+            assertEquals(cli.get("settings"), served.get("settings"), "balanced, 128 masks: retrieve's defaults");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> hits = (List<Map<String, Object>>) served.get("hits");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> cliHits = (List<Map<String, Object>>) cli.get("hits");
+            assertEquals(2, hits.size());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> files = (Map<String, Object>) served.get("files");
+            for (int k = 0; k < 2; k++) {
+                assertEquals(cliHits.get(k).get("file"), hits.get(k).get("file"));
+                assertEquals(cliHits.get(k).get("similarity"), hits.get(k).get("similarity"));
+                for (String side : List.of("_query.npy", "_result.npy")) {
+                    String name = String.format(java.util.Locale.ROOT, "pair_%02d%s", k + 1, side);
+                    assertArrayEquals(Files.readAllBytes(out.resolve("cat-and-coffee").resolve(name)),
+                            withGallery.bytes((String) files.get(name)).body(), name);
+                }
+            }
+            assertTrue(files.containsKey("retrieval.html"), files.keySet().toString());
+            assertRefused(400, "top must be at least 1", withGallery.http.send(withGallery.post("/retrieve",
+                    Served.form().file("image", query).field("top", 0)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        assertRefused(501, "--gallery", server.http.send(server.post("/retrieve", Served.form().file("image", query))
+                .build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
     void describesEveryRouteAndReportsHealthAndMetrics() throws Exception {
         Map<String, Object> api = Json.readObject(server.get("/openapi.json").body());
         @SuppressWarnings("unchecked")

@@ -62,25 +62,17 @@ public final class Images {
      * @throws IOException naming the file if it is missing or not an image ImageIO can read
      */
     public static long[] dimensions(Path file) throws IOException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new IOException(file + " is not an image this JVM can read (PNG, JPEG, GIF and BMP are supported)");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return new long[] {reader.getWidth(0), reader.getHeight(0)};
-            } catch (IOException | RuntimeException e) {
-                throw new IOException(file + " is damaged or truncated: " + e.getMessage(), e);
-            } finally {
-                reader.dispose();
-            }
-        }
+        return withReader(file, reader -> new long[] {reader.getWidth(0), reader.getHeight(0)});
     }
 
-    /** Decodes with ImageIO; a positive target enables subsampling. Every failure names the file. */
-    private static InputTensor decode(Path file, int height, int width) throws IOException {
+    /** What is read from an image file through its ImageIO reader. */
+    @FunctionalInterface
+    private interface ReaderTask<T> {
+        T read(ImageReader reader) throws IOException;
+    }
+
+    /** Runs {@code task} on the file's ImageIO reader; every failure names the file. */
+    private static <T> T withReader(Path file, ReaderTask<T> task) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no image file at " + file);
         }
@@ -92,15 +84,7 @@ public final class Images {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                ImageReadParam param = reader.getDefaultReadParam();
-                if (height > 0) {
-                    int factor = (int) Math.min((long) reader.getHeight(0) / (2L * height),
-                            (long) reader.getWidth(0) / (2L * width));
-                    if (factor > 1) {
-                        param.setSourceSubsampling(factor, factor, 0, 0);
-                    }
-                }
-                return fromImage(reader.read(0, param));
+                return task.read(reader);
             } catch (IOException | RuntimeException e) {
                 // ImageIO's own messages ("Error skipping PNG metadata") do not say which file
                 throw new IOException(file + " is damaged or truncated: " + e.getMessage(), e);
@@ -108,6 +92,21 @@ public final class Images {
                 reader.dispose();
             }
         }
+    }
+
+    /** Decodes with ImageIO; a positive target enables subsampling. Every failure names the file. */
+    private static InputTensor decode(Path file, int height, int width) throws IOException {
+        return withReader(file, reader -> {
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (height > 0) {
+                int factor = (int) Math.min((long) reader.getHeight(0) / (2L * height),
+                        (long) reader.getWidth(0) / (2L * width));
+                if (factor > 1) {
+                    param.setSourceSubsampling(factor, factor, 0, 0);
+                }
+            }
+            return fromImage(reader.read(0, param));
+        });
     }
 
     /**
