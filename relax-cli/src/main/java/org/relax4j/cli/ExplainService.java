@@ -214,8 +214,8 @@ final class ExplainService implements AutoCloseable {
     Job submit(long masks, Work work) {
         if (masks > limits.maxMasks()) {
             metrics.rejected.incrementAndGet();
-            throw new Failure(422, "masks " + masks + " is more than this server allows (relax serve --max-masks "
-                    + limits.maxMasks() + ")");
+            throw new Failure(422, "this request needs " + masks + " masks, more than this server allows (relax serve "
+                    + "--max-masks " + limits.maxMasks() + "); a retrieval needs masks x 2 x top");
         }
         // Ahead of it: every explanation submitted and not finished, running or waiting.
         Job job = new Job(live.size());

@@ -59,7 +59,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Requests are explained first come, first served by --concurrency workers; up to --queue more",
                 "wait, and further requests are refused (503) until a place is free. Each limit refuses with its own",
                 "status and names the option: --max-upload (413), --max-pixels (413), --max-masks (422),",
-                "--max-seconds (504). A client that goes away cancels its explanation at the next batch.", "",
+                "--max-seconds (504). A client of an event stream (Accept: text/event-stream) that goes away",
+                "cancels its explanation at the next batch.", "",
                 "Bound to 127.0.0.1 unless --host says otherwise; give --token (or RELAX4J_TOKEN) when binding to",
                 "another address: every request but GET /health, / and /openapi.json must then carry",
                 "'Authorization: Bearer TOKEN'. Ctrl-C stops the service after the running explanations stop."},
@@ -127,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Threads for each engine and for the model. Default: the number of processors.")
     Integer threads;
 
-    @Option(names = {"-q", "--quiet"}, description = "No log of requests.")
+    @Option(names = {"-q", "--quiet"}, description = "No start-up lines (engine, model, gallery) and no request log.")
     boolean quiet;
 
     @Override
@@ -227,7 +228,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw ex;
             }
         }
-        Http http = new Http(service, nThreads, model, galleryIndex);
+        Http http = new Http(service, nThreads, model, galleryIndex, err);
         Javalin app;
         try {
             app = http.create().start(host, port);
@@ -389,9 +390,11 @@ final class ServeCommand implements Callable<Integer> {
         /** The gallery for {@code POST /retrieve}, or null without --gallery. */
         private final Gallery galleryIndex;
         private final ModelOptions.Opened model;
+        private final PrintWriter log;
 
-        Http(ExplainService service, int nThreads, ModelOptions.Opened model, Gallery galleryIndex) {
+        Http(ExplainService service, int nThreads, ModelOptions.Opened model, Gallery galleryIndex, PrintWriter log) {
             this.service = service;
+            this.log = log;
             this.model = model;
             this.galleryIndex = galleryIndex;
             this.nThreads = nThreads;
@@ -407,6 +410,7 @@ final class ServeCommand implements Callable<Integer> {
                 cfg.jetty.multipartConfig.maxFileSize(maxUploadBytes, SizeUnit.BYTES);
                 cfg.jetty.multipartConfig.maxTotalRequestSize(maxUploadBytes, SizeUnit.BYTES);
                 cfg.jetty.multipartConfig.maxInMemoryFileSize(4, SizeUnit.MB);
+                cfg.routes.before(ctx -> ctx.attribute("relax-start", System.nanoTime())); // first: refusals too
                 cfg.routes.before(this::guard);
                 cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("viewer.html")));
                 cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
@@ -417,7 +421,16 @@ final class ServeCommand implements Callable<Integer> {
                 cfg.routes.post("/explain-text", this::explainText);
                 cfg.routes.post("/retrieve", this::retrieve);
                 cfg.routes.get("/results/{id}/{file}", this::file);
-                cfg.routes.after(ctx -> service.metrics.response(route(ctx), ctx.statusCode()));
+                cfg.routes.after(ctx -> {
+                    service.metrics.response(route(ctx), ctx.statusCode());
+                    Long start = ctx.attribute("relax-start");
+                    if (!quiet && start != null && !ctx.path().equals("/health") && !ctx.path().equals("/metrics")) {
+                        // One line a request, for whoever watches the service (health checks and scrapes left out).
+                        log.println(String.format(Locale.ROOT, "%s %s %d %.2f s", ctx.method(), ctx.path(),
+                                ctx.statusCode(), (System.nanoTime() - start) / 1e9));
+                        log.flush();
+                    }
+                });
                 cfg.routes.exception(ExplainService.Failure.class, (ex, ctx) -> error(ctx, ex.status, ex.getMessage()));
                 cfg.routes.exception(Exception.class, (ex, ctx) -> error(ctx, 500, "internal error: " + ex));
                 cfg.routes.error(404, "*", ctx -> {
