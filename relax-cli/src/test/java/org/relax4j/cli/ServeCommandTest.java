@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -183,8 +182,9 @@ class ServeCommandTest {
 
     @Test
     void answersFourClientsAtOnceInTheOrderTheyCame() throws Exception {
-        List<CompletableFuture<Long>> finished = new ArrayList<>();
+        List<CompletableFuture<Integer>> finished = new ArrayList<>();
         List<Long> ahead = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
         for (int k = 0; k < 4; k++) {
             HttpResponse<Stream<String>> r = stream(server, Served.form().file("image", CHELSEA).field("masks", 128)
                     .field("seed", k));
@@ -199,42 +199,40 @@ class ServeCommandTest {
                     e = events.next();
                 } while (e[0].equals("progress"));
                 assertEquals("result", e[0], e[1]);
-                return System.nanoTime();
+                return answered.getAndIncrement(); // the n-th answer to arrive
             }));
         }
-        List<Long> times = new ArrayList<>();
-        for (CompletableFuture<Long> f : finished) {
-            times.add(f.get(2, TimeUnit.MINUTES));
+        List<Integer> order = new ArrayList<>();
+        for (CompletableFuture<Integer> f : finished) {
+            order.add(f.get(2, TimeUnit.MINUTES));
         }
         assertEquals(List.of(0L, 1L, 2L, 3L), ahead, "each client saw the ones before it");
-        List<Long> sorted = new ArrayList<>(times);
-        Collections.sort(sorted);
-        assertEquals(sorted, times, "answered in the order they came");
+        assertEquals(List.of(0, 1, 2, 3), order, "answered in the order they came");
     }
 
     @Test
     void aClientThatGoesAwayCancelsItsExplanation() throws Exception {
         long before = metric(server, "relax_explanations_cancelled_total");
+        long completed = metric(server, "relax_explanations_completed_total");
         HttpResponse<Stream<String>> r = stream(server, Served.form().file("image", CHELSEA).field("masks", 5000));
         Iterator<String[]> events = events(r.body());
         assertEquals("queued", events.next()[0]);
         assertEquals("progress", events.next()[0]);
-        long started = System.nanoTime();
         r.body().close(); // the client goes away
+        // Waits as long as it takes (JUnit's own time-out aside): the property is that it stops, not how fast.
         while (metric(server, "relax_explanations_cancelled_total") == before) {
-            assertTrue(System.nanoTime() - started < 20e9, "not cancelled within 20 s");
             Thread.sleep(100);
         }
-        // 5000 masks take far longer than this: the work stopped, it did not run to the end
+        assertEquals(completed, metric(server, "relax_explanations_completed_total"), "stopped, not run to its end");
         assertEquals(0, metric(server, "relax_running") + metric(server, "relax_waiting"));
     }
 
     @Test
     void refusesWhatExceedsALimitNamingTheOption() throws Exception {
-        // A 1 GB upload: refused from its headers, before the body is sent.
-        long t0 = System.nanoTime();
+        // A 1 GB upload: refused from its headers — no byte of the body is ever sent, and the answer comes (a server
+        // that waited for the body would time the read out instead).
         try (Socket socket = new Socket("127.0.0.1", server.running.port())) {
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /explain HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\n"
                     + "Content-Length: 1073741824\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -250,8 +248,6 @@ class ServeCommandTest {
             }
             assertTrue(line != null, "the message names --max-upload: " + rest);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        assertTrue(seconds < 1, "refused in " + seconds + " s");
 
         BufferedImage big = new BufferedImage(600, 400, BufferedImage.TYPE_INT_RGB);
         Path bigFile = tmp.resolve("big.png");
