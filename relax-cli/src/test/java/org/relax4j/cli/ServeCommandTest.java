@@ -271,6 +271,18 @@ class ServeCommandTest {
         assertRefused(404, "--keep-results", server.get("/results/0123/importance.npy"));
     }
 
+    @Test
+    void badServerOptionsAreUsageErrorsBeforeAnyWork() {
+        for (String[] c : new String[][] {{"--masks", "1", "--masks 1"}, {"--concurrency", "0", "--concurrency"},
+                {"--gallery", tmp.resolve("none").toString(), "--gallery"}, {"--port", "70000", "--port"}}) {
+            StringWriter err = new StringWriter();
+            int code = RelaxCli.run(new String[] {"serve", c[0], c[1]}, new PrintWriter(new StringWriter()),
+                    new PrintWriter(err));
+            assertEquals(2, code, err.toString());
+            assertTrue(err.toString().contains(c[2]), err.toString());
+        }
+    }
+
     static void assertRefused(int status, String says, HttpResponse<String> r) {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers()

@@ -213,9 +213,18 @@ public final class PretrainedModels {
     }
 
     /**
+     * Images ONNX Runtime runs at once on the CPU ({@link OnnxEncoder.Builder#maxBatch}): a batch of 100 is run as
+     * chunks of 16. The results are the same; the first batches are faster — measured on 2 cores, a cold `relax
+     * explain` at 384 passes spent 3.5 s in the encoder whole and 3.1–3.2 s in chunks (warm: 3.0 s either way),
+     * because ONNX Runtime's buffers for 16 images are a sixth of those for 100, so far less fresh memory is touched.
+     */
+    public static final int CPU_CHUNK = 16;
+
+    /**
      * Opens the MobileNetV2 embedding as an encoder of ImageNet-normalised NCHW {@code (B, 3, 224, 224)} batches,
      * creating the model first if needed. The encoder maps each batch to the model's pixel space
-     * ({@link #MOBILENET_V2_PIXELS}) and layout (NHWC) as it copies it.
+     * ({@link #MOBILENET_V2_PIXELS}) and layout (NHWC) as it copies it, and runs it in chunks of {@link #CPU_CHUNK}
+     * (as every builder from {@link #builder(String, Path)} does).
      *
      * @param cacheDir the cache directory, e.g. {@link #defaultCacheDir()}
      * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets it choose
@@ -237,7 +246,8 @@ public final class PretrainedModels {
      */
     public static OnnxEncoder openMobileNetV2(Path cacheDir, OrtSession.SessionOptions options,
                                               Consumer<String> log) {
-        return openMobileNetV2(cacheDir, log, b -> b.sessionOptions(options));
+        // The caller's session options may name a GPU, which wants whole batches: no chunks.
+        return openMobileNetV2(cacheDir, log, b -> b.sessionOptions(options).maxBatch(0));
     }
 
     private static OnnxEncoder openMobileNetV2(Path cacheDir, Consumer<String> log,
@@ -300,7 +310,8 @@ public final class PretrainedModels {
 
     /**
      * A builder for the pretrained model's file wherever it is (the cache, or a copy shipped to a Spark executor),
-     * with the model's input, layout and pixel space set.
+     * with the model's input, layout and pixel space set, and CPU chunks of {@link #CPU_CHUNK} (set
+     * {@code maxBatch(0)} for a GPU's whole batches).
      *
      * @param name a name from {@link #names()}
      * @param file the model file
@@ -325,7 +336,7 @@ public final class PretrainedModels {
     }
 
     private static OnnxEncoder.Builder configure(OnnxEncoder.Builder b) {
-        return b.inputName(MOBILENET_V2_INPUT).layout(Layout.NHWC).pixels(MOBILENET_V2_PIXELS);
+        return b.inputName(MOBILENET_V2_INPUT).layout(Layout.NHWC).pixels(MOBILENET_V2_PIXELS).maxBatch(CPU_CHUNK);
     }
 
     private static void requireKnown(String name) {
