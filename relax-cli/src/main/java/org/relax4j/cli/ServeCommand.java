@@ -310,15 +310,24 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The explanation options a request may set, by field name ("masks", "target-error", ...). */
     static Set<String> requestFields() {
-        Set<String> names = new TreeSet<>();
-        for (OptionSpec o : new CommandLine(new RequestOptions()).getCommandSpec().options()) {
-            String name = o.longestName();
-            if (name.startsWith("--") && !SERVER_ONLY.contains(name) && !"--help".equals(name)
-                    && !"--version".equals(name)) {
-                names.add(name.substring(2));
+        return OptionNames.REQUEST_FIELDS;
+    }
+
+    /** The names of {@link RelaxOptions}' options (read once from its picocli model), and the fields made of them. */
+    private static final class OptionNames {
+        /** Every option of {@link RelaxOptions}: this command's own values for them are a request's defaults. */
+        static final Set<String> ALL = new TreeSet<>();
+        /** Those a request may set, without the dashes: all but the server's own. */
+        static final Set<String> REQUEST_FIELDS = new TreeSet<>();
+
+        static {
+            for (OptionSpec o : new CommandLine(new RequestOptions()).getCommandSpec().options()) {
+                ALL.add(o.longestName());
+                if (!SERVER_ONLY.contains(o.longestName())) {
+                    REQUEST_FIELDS.add(o.longestName().substring(2));
+                }
             }
         }
-        return names;
     }
 
     /** A request's explanation options: the picocli model of {@link RelaxOptions}, parsed from the fields. */
@@ -342,7 +351,7 @@ final class ServeCommand implements Callable<Integer> {
         CommandLine.ParseResult given = spec.commandLine().getParseResult();
         if (given != null) {
             for (OptionSpec o : given.matchedOptions()) {
-                if (o.longestName().startsWith("--") && RelaxOptionsNames.ALL.contains(o.longestName())) {
+                if (OptionNames.ALL.contains(o.longestName())) {
                     for (String v : o.originalStringValues()) {
                         args.add(o.longestName());
                         args.add(v);
@@ -374,19 +383,6 @@ final class ServeCommand implements Callable<Integer> {
             String message = ex.getMessage().replaceAll("(?<![\\w-])--([a-z][a-z-]*)", "$1")
                     .replaceAll("'--([a-z][a-z-]*)'", "'$1'");
             throw new ExplainService.Failure(400, message);
-        }
-    }
-
-    /** The names of {@link RelaxOptions}' options, to pick this command's own values out of its parse result. */
-    private static final class RelaxOptionsNames {
-        static final Set<String> ALL = names();
-
-        private static Set<String> names() {
-            Set<String> s = new TreeSet<>();
-            for (OptionSpec o : new CommandLine(new RequestOptions()).getCommandSpec().options()) {
-                s.add(o.longestName());
-            }
-            return s;
         }
     }
 
@@ -572,21 +568,32 @@ final class ServeCommand implements Callable<Integer> {
             respond(ctx, job);
         }
 
-        /** {@code POST /explain-text}: form fields named like {@code relax explain-text}'s options. */
-        private void explainText(Context ctx) throws Exception {
-            if (text == null) {
-                throw new ExplainService.Failure(501, "this jar has no text model (relax-lite.jar): run relax serve "
-                        + "from the full relax.jar for POST /explain-text");
-            }
+        /**
+         * {@return the form's text fields but the {@code files} (which a multipart form also lists, without values),
+         * each given once} @throws ExplainService.Failure 400 for a repeated one
+         */
+        private Map<String, String> formFields(Context ctx, Set<String> files) {
             Map<String, String> fields = new LinkedHashMap<>();
             for (Map.Entry<String, List<String>> f : ctx.formParamMap().entrySet()) {
+                if (files.contains(f.getKey())) {
+                    continue;
+                }
                 if (f.getValue().size() != 1) {
                     throw new ExplainService.Failure(400, "field '" + f.getKey() + "' given " + f.getValue().size()
                             + " times; give it once");
                 }
                 fields.put(f.getKey(), f.getValue().get(0));
             }
-            ExplainService.Job job = text.submit(service, fields);
+            return fields;
+        }
+
+        /** {@code POST /explain-text}: form fields named like {@code relax explain-text}'s options. */
+        private void explainText(Context ctx) throws Exception {
+            if (text == null) {
+                throw new ExplainService.Failure(501, "this jar has no text model (relax-lite.jar): run relax serve "
+                        + "from the full relax.jar for POST /explain-text");
+            }
+            ExplainService.Job job = text.submit(service, formFields(ctx, Set.of()));
             respond(ctx, job);
         }
 
@@ -655,19 +662,8 @@ final class ServeCommand implements Callable<Integer> {
             try {
                 image = ctx.uploadedFile("image");
                 target = ctx.uploadedFile("target");
-                for (Map.Entry<String, List<String>> f : ctx.formParamMap().entrySet()) {
-                    if (f.getKey().equals("image") || f.getKey().equals("target")) {
-                        continue;
-                    }
-                    if (extras.containsKey(f.getKey())) {
-                        extras.put(f.getKey(), f.getValue().get(f.getValue().size() - 1));
-                        continue;
-                    }
-                    if (f.getValue().size() != 1) {
-                        throw new ExplainService.Failure(400, "field '" + f.getKey() + "' given "
-                                + f.getValue().size() + " times; give it once");
-                    }
-                    fields.put(f.getKey(), f.getValue().get(0));
+                for (Map.Entry<String, String> f : formFields(ctx, Set.of("image", "target")).entrySet()) {
+                    (extras.containsKey(f.getKey()) ? extras : fields).put(f.getKey(), f.getValue());
                 }
             } catch (ExplainService.Failure ex) {
                 throw ex;
