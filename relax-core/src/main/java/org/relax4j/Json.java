@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Writes nested maps, lists, strings, numbers and booleans as indented JSON, and reads JSON back into the same kinds
  * of values: what {@link Provenance} and {@link SettingsCodec} need, without a JSON library. Non-finite numbers are
- * written as {@code null}; maps keep their iteration order; any other object is written as its {@code toString()}.
+ * written as {@code null}; maps keep their iteration order, but for maps without one ({@code HashMap}, {@code Map.of}),
+ * whose keys are sorted; any other object is written as its {@code toString()}.
  * Stateless and thread-safe.
  */
 public final class Json {
@@ -29,12 +30,25 @@ public final class Json {
         return sb.append('\n').toString();
     }
 
+    /**
+     * Whether a map's iteration order is unspecified — a {@link java.util.HashMap}, or {@code Map.of}'s, whose order
+     * changes from one JVM to the next (a per-JVM hash salt). Such maps are written with their keys sorted, so the same
+     * values give the same text in every process (a cache key, a file compared across machines).
+     */
+    private static boolean unordered(Map<?, ?> m) {
+        return m.getClass() == java.util.HashMap.class
+                || m.getClass().getName().startsWith("java.util.ImmutableCollections$Map");
+    }
+
     private static void write(StringBuilder sb, Object v, String indent) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof Map<?, ?> m) {
             sb.append("{");
-            Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
+            Iterator<? extends Map.Entry<?, ?>> it = unordered(m)
+                    ? m.entrySet().stream().sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getKey())))
+                    .iterator()
+                    : m.entrySet().iterator();
             String inner = indent + "  ";
             while (it.hasNext()) {
                 Map.Entry<?, ?> e = it.next();
