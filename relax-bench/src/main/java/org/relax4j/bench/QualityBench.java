@@ -47,8 +47,10 @@ import org.relax4j.onnx.PretrainedModels;
  * passes, log–log, median over seeds with a min–max band) and {@code quality.md} into {@code --out}.
  *
  * <p>Options: {@code --seeds N} (default 3; the synthetic subject uses 10×), {@code --truth N} (30000),
- * {@code --synthetic-only}, {@code --photos DIR} (every image in DIR instead of the three samples, e.g. the set
- * {@code samples/fetch-gallery.sh} builds), {@code --out DIR} (relax-bench/target/quality), {@code --threads N}.
+ * {@code --synthetic-only}, {@code --photos DIR} (every image in DIR instead of the synthetic subject and the three
+ * samples, e.g. the set {@code samples/fetch-gallery.sh} builds), {@code --out DIR} (relax-bench/target/quality),
+ * {@code --threads N}. The report is rewritten after every subject, so a long run that is stopped keeps the tables of
+ * the subjects it finished, and a rerun records only the photos not yet in the cache.
  */
 public final class QualityBench {
     /** The i.i.d. design's reference mask count: the reference's default. */
@@ -153,21 +155,33 @@ public final class QualityBench {
         Files.createDirectories(out);
         List<Result> results = new ArrayList<>();
         InputTensor chelsea = Images.readImageNet(Path.of("samples/chelsea.png"), 224);
-        results.add(bench.run(new Subject("synthetic", chelsea, SyntheticEncoder.create(chelsea, 7), 10 * seeds), truth));
+        if (photos == null) {
+            results.add(bench.run(new Subject("synthetic", chelsea, SyntheticEncoder.create(chelsea, 7), 10 * seeds),
+                    truth));
+            bench.report(results, truth, out);
+        }
         if (!syntheticOnly) {
             try (var model = PretrainedModels.openMobileNetV2(cacheRoot, threads, bench.log::println)) {
                 for (Path image : photos(photos)) {
                     InputTensor x = Images.readImageNet(image, 224);
                     String name = image.getFileName().toString().replaceFirst("\\.[^.]+$", "");
                     results.add(bench.run(new Subject("mobilenet-v2-" + name, x, model, seeds), truth));
+                    bench.report(results, truth, out);
                 }
             }
         }
-        String report = QualityReport.markdown(results, truth);
-        System.out.println(report);
-        Files.writeString(out.resolve("quality.md"), report);
+        System.out.println(QualityReport.markdown(results, truth));
+    }
+
+    /** Writes the report of the subjects finished so far (whole files: a stopped run leaves a readable report). */
+    void report(List<Result> results, int truth, Path out) throws IOException {
+        Path md = out.resolve("quality.md");
+        Path tmp = out.resolve("quality.md.tmp");
+        Files.writeString(tmp, QualityReport.markdown(results, truth));
+        Files.move(tmp, md, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         QualityReport.plot(results, out.resolve("quality.png"));
-        bench.log.println("wrote " + out.resolve("quality.md") + " and " + out.resolve("quality.png"));
+        log.println("wrote " + md + " and " + out.resolve("quality.png") + " (" + results.size() + " subjects)");
     }
 
     /** The photos: every PNG or JPEG in {@code dir} by name, or the three samples when none is given. */

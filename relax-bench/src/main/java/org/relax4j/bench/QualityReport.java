@@ -32,7 +32,8 @@ final class QualityReport {
                 .append(" balanced masks; median over seeds [min–max]. Coverage = share of (seed, checkpoint) pairs whose "
                         + "distance to the ground truth is within the reported 90 % bound combined with the ground truth's own "
                         + "estimated error, √(bound² + truth²); est/true = root-mean-square estimate over "
-                        + "root-mean-square true error.\n\n");
+                        + "root-mean-square true error, where the estimate is finite (an infinite one says the noise "
+                        + "still exceeds the map's signal; its bound covers trivially).\n\n");
         for (Result r : results) {
             int seeds = (int) r.curves().stream().filter(c -> c.variant().equals(Variant.ALL.get(0))).count();
             b.append(String.format(Locale.ROOT,
@@ -66,8 +67,10 @@ final class QualityReport {
                         }
                         covered += c.error()[k] <= Math.hypot(c.bound()[k], r.truthError()) ? 1 : 0;
                         total++;
-                        sumEst += c.estimate()[k] * c.estimate()[k];
-                        sumTrue += c.error()[k] * c.error()[k];
+                        if (Double.isFinite(c.estimate()[k])) { // infinite: noise above the signal, nothing to compare
+                            sumEst += c.estimate()[k] * c.estimate()[k];
+                            sumTrue += c.error()[k] * c.error()[k];
+                        }
                     }
                 }
                 b.append(String.format(Locale.ROOT, " %.2f |  %.2f |%n", covered / (double) total,
@@ -218,7 +221,10 @@ final class QualityReport {
     static void plot(List<Result> results, Path png) throws IOException {
         int pw = 380;
         int ph = 320;
-        BufferedImage img = new BufferedImage(pw * results.size(), ph, BufferedImage.TYPE_INT_RGB);
+        // at most four panels a row, so a run over many photos stays a picture one can look at
+        int cols = Math.min(4, results.size());
+        int rows = (results.size() + cols - 1) / cols;
+        BufferedImage img = new BufferedImage(pw * cols, ph * rows, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
@@ -227,8 +233,8 @@ final class QualityReport {
                 new Color(0x2C, 0xA0, 0x2C)};
         for (int s = 0; s < results.size(); s++) {
             Result r = results.get(s);
-            int x0 = s * pw + 55;
-            int y0 = 30;
+            int x0 = (s % cols) * pw + 55;
+            int y0 = (s / cols) * ph + 30;
             int w = pw - 75;
             int h = ph - 80;
             double yMin = Double.POSITIVE_INFINITY;
@@ -245,7 +251,7 @@ final class QualityReport {
             g.setStroke(new BasicStroke(1f));
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-            g.drawString(r.subject().name(), x0, 18);
+            g.drawString(r.subject().name(), x0, y0 - 12);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
             g.setColor(new Color(0xDD, 0xDD, 0xDD));
             for (int t : new int[] {100, 200, 300, 500, 1000, 2000, 3000}) {
