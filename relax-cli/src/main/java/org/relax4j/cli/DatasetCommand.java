@@ -14,9 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.relax4j.RelaxConfig;
 import org.relax4j.image.Images;
 import org.relax4j.io.Checksums;
-import org.relax4j.onnx.PretrainedModels;
 import org.relax4j.spark.DatasetExplainer;
-import org.relax4j.spark.EncoderFactories;
 import org.relax4j.spark.EncoderFactory;
 import org.relax4j.spark.ExecutorEncoders;
 import org.relax4j.spark.ResultSchema;
@@ -66,18 +64,8 @@ final class DatasetCommand implements Callable<Integer> {
                     + "results table. Default: OUT/results.parquet.")
     String table;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master. Default: the one spark-submit gives, else local[*] (embedded).")
-    String master;
-
-    @Option(names = "--conf", paramLabel = "KEY=VALUE",
-            description = "A Spark setting (as spark-submit's --conf), e.g. spark.executor.memory=4g; repeatable.")
-    Map<String, String> conf = new java.util.LinkedHashMap<>();
-
-    @Option(names = "--executor-wait", paramLabel = "SECONDS", defaultValue = "120",
-            description = "On a cluster: how long to wait for the first executor before giving up. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    int executorWait;
+    @Mixin
+    SparkOptions sparkOptions;
 
     @Option(names = "--fail-fast", description = "Stop the job at the first image that fails.")
     boolean failFast;
@@ -127,23 +115,7 @@ final class DatasetCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         RelaxConfig config = buildConfig();
         modelOptions.check(spec, options.cells, true);
-        if (master != null && !isMasterUrl(master)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--master " + master + " is not a Spark "
-                    + "master URL; use local[*], local[N] with N >= 1, spark://HOST:PORT, yarn or k8s://URL");
-        }
-        for (String key : conf.keySet()) {
-            if (!key.startsWith("spark.")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--conf " + key + ": Spark's settings "
-                        + "start with 'spark.'");
-            }
-            if (key.equals("spark.master")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--conf spark.master: use --master");
-            }
-        }
-        if (executorWait < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--executor-wait must be at least 1 "
-                    + "second, got " + executorWait);
-        }
+        sparkOptions.check(spec);
         if (!resume.equals("auto") && !resume.equals("strict")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resume must be auto or strict, got '"
                     + resume + "'");
@@ -166,7 +138,7 @@ final class DatasetCommand implements Callable<Integer> {
             try {
                 int size = modelOptions.size;
                 targetImage = TargetImage.of(target.toAbsolutePath().toString(), Checksums.sha256(target),
-                        Images.resize(Images.readForSize(target, size, size), size, size));
+                        Images.readAtSize(target, size, size));
             } catch (IOException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--target: " + e.getMessage());
             }
@@ -185,40 +157,16 @@ final class DatasetCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
         long start = System.nanoTime();
-        String unreachable = unreachableMaster(master != null ? master : System.getProperty("spark.master"));
-        if (unreachable != null) {
+        SparkSession spark = new SparkDriver(sparkOptions).start("relax dataset", err, quiet);
+        if (spark == null) {
             lock.close();
-            err.println("relax: error: " + unreachable);
             return RelaxCli.FAILED;
         }
-        SparkSession spark = session();
         // A signal cancels the Spark job; each task stops after its current batch (ExplainPartition), the table
         // is left as it was, and complete image folders stay.
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
-            @Override
-            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
-                if (stopping.get()) { // a job submitted after the signal
-                    spark.sparkContext().cancelJob(job.jobId());
-                }
-            }
-        });
-        SignalGuard guard = SignalGuard.install(err, () -> {
-            stopping.set(true);
-            spark.sparkContext().setLogLevel("OFF"); // the killed tasks' reports are not errors
-            spark.sparkContext().cancelAllJobs();
-        });
+        SignalGuard guard = SparkDriver.cancelJobsOnSignal(spark, err);
         try (lock; guard) {
-            String noExecutors = awaitExecutors(spark);
-            if (noExecutors != null) {
-                err.println("relax: error: " + noExecutors);
-                return RelaxCli.FAILED;
-            }
-            if (!quiet) {
-                err.println("spark: " + spark.sparkContext().master() + ", " + spark.sparkContext().defaultParallelism()
-                        + " task slots");
-            }
-            EncoderFactory factory = encoder(spark, err);
+            EncoderFactory factory = SparkDriver.encoder(spark, modelOptions, m -> log(err, m));
             // The files are listed on the driver (through Hadoop's file system API, so any URI works): a Spark job
             // to list, count and name them cost seconds of a short job's start-up; the list is small.
             ImageFiles.Listing listing;
@@ -242,17 +190,17 @@ final class DatasetCommand implements Callable<Integer> {
                     .partitions(partitions).build();
             Dataset<Row> result;
             int tasks = partitions > 0 ? partitions : paths.size();
-            try (TaskProgress progress = quiet ? null : TaskProgress.start(spark.sparkContext(), err, tasks)) {
+            try (TaskProgress progress = quiet ? null : TaskProgress.start(spark.sparkContext(), err, "dataset", tasks)) {
                 result = explainer.explainNamedTo(spark, paths, tablePath);
             } catch (Exception ex) { // Spark's SparkException is checked in Java's terms, and thrown unchecked
                 if (!guard.signalled()) {
                     if (spark.sparkContext().isStopped()) { // the master removed the application under the job
-                        err.println("relax: error: " + lostApplication(spark.sparkContext().master()));
+                        err.println("relax: error: " + SparkDriver.lostApplication(spark.sparkContext().master()));
                         return RelaxCli.FAILED;
                     }
                     throw ex;
                 }
-                awaitTasks(spark);
+                SparkDriver.awaitTasks(spark);
                 err.println("relax: stopped by a signal; complete image folders kept in " + out + "; the table "
                         + tablePath + " was not changed");
                 return guard.exitCode();
@@ -294,7 +242,7 @@ final class DatasetCommand implements Callable<Integer> {
         Map.Entry<String, String> image = paths.entrySet().iterator().next();
         Path file = Path.of(java.net.URI.create(image.getKey()));
         int size = modelOptions.size;
-        org.relax4j.data.InputTensor rgb = size > 0 ? Images.resize(Images.readForSize(file, size, size), size, size)
+        org.relax4j.data.InputTensor rgb = size > 0 ? Images.readAtSize(file, size, size)
                 : Images.read(file);
         long start = System.nanoTime();
         org.relax4j.Explanation e = org.relax4j.spark.SplitExplainer.explanation(spark,
@@ -306,139 +254,6 @@ final class DatasetCommand implements Callable<Integer> {
                 out.resolve(image.getValue()), e.masksUsed(), splitMasks, (System.nanoTime() - start) / 1e9,
                 e.error().bound(), 100 * e.error().confidence()));
         return 0;
-    }
-
-    /**
-     * For a standalone master ({@code spark://host:port[,host:port]}): null if one of its addresses takes a
-     * connection, else the cause in one line (Spark itself would retry for a minute and then fail with "Cannot call
-     * methods on a stopped SparkContext").
-     */
-    static String unreachableMaster(String url) {
-        if (url == null || !url.startsWith("spark://")) {
-            return null;
-        }
-        String problem = null;
-        for (String hostPort : url.substring("spark://".length()).split(",")) {
-            int colon = hostPort.lastIndexOf(':');
-            String host = colon > 0 ? hostPort.substring(0, colon) : hostPort;
-            int port;
-            try {
-                port = colon > 0 ? Integer.parseInt(hostPort.substring(colon + 1)) : 7077;
-            } catch (NumberFormatException e) {
-                return "the Spark master " + url + " has no valid port";
-            }
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress(host, port), 5000);
-                return null;
-            } catch (IOException e) {
-                problem = e.getMessage();
-            }
-        }
-        return "the Spark master " + url + " cannot be reached (" + problem + "); is it running, and is that its "
-                + "address?";
-    }
-
-    /**
-     * On a cluster: waits until an executor has started. Null once one has (or on a local master), else the cause
-     * in one line: the master refused or lost the application, or no worker started an executor in time.
-     */
-    private String awaitExecutors(SparkSession spark) {
-        String url = spark.sparkContext().master();
-        if (url.startsWith("local")) {
-            return null;
-        }
-        for (int i = 0; i < executorWait * 10; i++) {
-            if (spark.sparkContext().isStopped()) {
-                return lostApplication(url);
-            }
-            if (spark.sparkContext().statusTracker().getExecutorInfos().length > 1) { // the driver is listed too
-                return null;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted while waiting for executors";
-            }
-        }
-        return "no executor started on " + url + " within " + executorWait + " s (--executor-wait): the cluster "
-                + "has no free worker with the cores and memory asked for, or its workers cannot start executors "
-                + "(their logs say why)";
-    }
-
-    private static String lostApplication(String url) {
-        return "the Spark master " + url + " refused or lost the application, e.g. after its executors failed "
-                + "repeatedly (Spark's log above says why)";
-    }
-
-    /** The jar this command runs from, or null when it runs from classes (a build's output). */
-    private static String ownJar() {
-        try {
-            java.security.CodeSource src = DatasetCommand.class.getProtectionDomain().getCodeSource();
-            Path p = src == null ? null : Path.of(src.getLocation().toURI());
-            return p != null && Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p.toString() : null;
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** Waits (a bounded while) until no task runs, so that none is inside the encoders when they are closed. */
-    private static void awaitTasks(SparkSession spark) {
-        for (int i = 0; i < 600; i++) {
-            int running = 0;
-            for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
-                running += e.numRunningTasks();
-            }
-            if (running == 0) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** The master URLs Spark takes (a bad one otherwise fails deep inside Spark with a stack trace). */
-    static boolean isMasterUrl(String m) {
-        return m.equals("local") || m.equals("yarn")
-                || m.matches("local\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?]")
-                || m.matches("local-cluster\\[[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*]")
-                || m.matches("(spark|k8s|mesos)://\\S+");
-    }
-
-    /** spark-submit passes its master as the system property spark.master; otherwise run embedded. */
-    private SparkSession session() {
-        SparkSession.Builder b = SparkSession.builder().appName("relax dataset");
-        String given = master != null ? master : System.getProperty("spark.master");
-        if (given == null) {
-            given = "local[*]";
-        }
-        b.master(given);
-        conf.forEach(b::config);
-        if (given.startsWith("local")) {
-            b.config("spark.ui.enabled", "false");
-        } else if (master != null && System.getProperty("spark.jars") == null && !conf.containsKey("spark.jars")) {
-            // Launched with java -jar, not spark-submit: the executors of a real cluster need this jar's classes.
-            String self = ownJar();
-            if (self != null) {
-                b.config("spark.jars", self);
-            }
-        }
-        SparkSession s = b.getOrCreate();
-        s.sparkContext().setLogLevel("WARN");
-        return s;
-    }
-
-    private EncoderFactory encoder(SparkSession spark, PrintWriter err) {
-        ModelOptions m = modelOptions;
-        if (m.isMobileNet()) {
-            return EncoderFactories.mobileNetV2(spark, m.cacheDir(), s -> log(err, s));
-        }
-        return EncoderFactories.onnx(spark, Path.of(m.model), m.modelInput, m.modelOutput,
-                m.pixelSpace() == ModelOptions.PixelSpace.unit);
     }
 
     private RelaxConfig buildConfig() {

@@ -94,7 +94,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "PNG or JPEG files (not with --maps).")
+    @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "PNG or JPEG files (not with --maps); with "
+            + "--master also folders (searched recursively), as 'relax dataset' takes them.")
     List<Path> images = new ArrayList<>();
 
     @Mixin
@@ -156,8 +157,12 @@ final class EvaluateCommand implements Callable<Integer> {
     long evaluationSeed;
 
     @Option(names = "--threads", paramLabel = "T",
-            description = "Threads for the engine and the model. Default: the number of processors.")
+            description = "Threads for the engine and the model. Default: the number of processors; on Spark, per "
+                    + "task, 1 (Spark runs one task per core).")
     Integer threads;
+
+    @Mixin
+    SparkOptions sparkOptions;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "relax-eval",
             description = "Output directory. Default: ${DEFAULT-VALUE}.")
@@ -181,6 +186,13 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         checkUsage();
+        if (sparkOptions.requested(spec)) {
+            if (maps != null) {
+                throw usage("--maps evaluates one earlier result here; not with --master");
+            }
+            options.toConfig(spec, "--threads", threads != null ? threads : 1); // its usage errors before Spark starts
+            return EvaluateOnSpark.run(this, err, stdout);
+        }
         List<Subject> subjects = new ArrayList<>();
         if (maps != null) {
             subjects.add(Subject.fromResult(maps, spec));
@@ -249,6 +261,25 @@ final class EvaluateCommand implements Callable<Integer> {
             return RelaxCli.FAILED;
         }
         return 0;
+    }
+
+    /**
+     * One image of a Spark job, on an executor: this command parsed from the driver's arguments, the model's bytes
+     * preloaded ({@link ModelOptions#preloaded}), the result written into {@code folder} (whose lock the driver
+     * holds) exactly as a run on this machine writes it.
+     *
+     * @param cancelled true once the task is killed: the evaluation stops at its next encoder call
+     * @return the result's folder
+     */
+    Path evaluateTask(Path image, String name, OutputFolder folder, java.util.function.BooleanSupplier cancelled,
+                      PrintWriter err, PrintWriter stdout) throws Exception {
+        int nThreads = threads != null ? threads : 1;
+        checkUsage();
+        token = org.relax4j.CancellationToken.when(cancelled);
+        RelaxConfig config = options.toConfig(spec, "--threads", nThreads);
+        try (ModelOptions.Opened enc = modelOptions.open(nThreads, s -> log(err, s), spec)) {
+            return evaluateOne(new Subject(image, target), name, config, enc, nThreads, folder, err, stdout);
+        }
     }
 
     /** What to evaluate: an image, and for {@code --maps} the earlier result's maps, settings and model. */

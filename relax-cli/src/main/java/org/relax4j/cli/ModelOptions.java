@@ -61,6 +61,12 @@ final class ModelOptions {
         return MOBILENET.equals(model);
     }
 
+    /**
+     * The model's bytes when they came from elsewhere — a Spark executor gets the driver's, since the file or the
+     * pretrained model's cache need not exist where it runs; null: from {@code --model} or the cache.
+     */
+    byte[] preloaded;
+
     /** {@return the pixel space the model takes: as given, else unit for the pretrained model, imagenet for a file} */
     PixelSpace pixelSpace() {
         return pixels != null ? pixels : isMobileNet() ? PixelSpace.unit : PixelSpace.imagenet;
@@ -103,6 +109,8 @@ final class ModelOptions {
                 throw usage(spec, "--pixels imagenet: " + MOBILENET + " takes RGB in [0, 1]; --pixels does not apply "
                         + "to it");
             }
+        } else if (preloaded != null) {
+            // the driver checked the file and sent its bytes
         } else if (!Files.isRegularFile(Path.of(model))) {
             throw usage(spec, "--model: no ONNX file at " + model + " (or use '" + MOBILENET + "')");
         } else if (new java.io.File(model).length() == 0) {
@@ -143,7 +151,7 @@ final class ModelOptions {
 
     /** {@return an image read (subsampled while decoding if large) and resized to the model's size} */
     InputTensor readImage(Path image) throws IOException {
-        return Images.resize(Images.readForSize(image, size, size), size, size);
+        return Images.readAtSize(image, size, size);
     }
 
     /**
@@ -155,6 +163,17 @@ final class ModelOptions {
      * @return the encoder
      */
     Opened open(int threads, Consumer<String> log, CommandSpec spec) {
+        if (preloaded != null) {
+            OnnxEncoder enc = openEdited(preloaded, threads, spec);
+            if (isMobileNet()) {
+                return new Opened(enc, enc, PretrainedModels.descriptor(model, cacheDir()));
+            }
+            // described as the file it came from (the driver gives its absolute path), not as bytes
+            org.relax4j.model.ModelDescriptor d = enc.descriptor(Path.of(model).getFileName().toString(), null);
+            return new Opened(enc, enc, new org.relax4j.model.ModelDescriptor(d.name(), d.source(),
+                    Path.of(model).toAbsolutePath().toString(), d.input(), d.output(), d.layout(), d.pixels(),
+                    d.dimension()));
+        }
         if (isMobileNet()) {
             Path dir = cacheDir();
             OnnxEncoder enc = PretrainedModels.openMobileNetV2(dir, threads, log);
@@ -171,6 +190,9 @@ final class ModelOptions {
      * @param log progress lines
      */
     byte[] bytes(Consumer<String> log) throws IOException {
+        if (preloaded != null) {
+            return preloaded;
+        }
         return Files.readAllBytes(isMobileNet() ? PretrainedModels.ensureMobileNetV2(cacheDir(), log) : Path.of(model));
     }
 

@@ -115,6 +115,18 @@ final class OutputFolder implements AutoCloseable {
         return f;
     }
 
+    /**
+     * The folder of a run whose lock another JVM holds: a Spark task writing under its driver's lock. Not locked
+     * and not tidied here (the driver did both); results are staged and committed as {@link #open}'s are.
+     */
+    static OutputFolder underDriverLock(Path dir, Sink sink) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--out " + dir + " is not a folder on this executor: the output "
+                    + "folder must be on a file system that the driver and every executor see");
+        }
+        return new OutputFolder(dir, null, null, sink);
+    }
+
     /** The folder. */
     Path dir() {
         return dir;
@@ -209,6 +221,9 @@ final class OutputFolder implements AutoCloseable {
     /** Releases the lock (the empty lock file stays, so that no two runs ever lock different files). */
     @Override
     public void close() {
+        if (lock == null) {
+            return; // a driver's folder: its lock is the driver's
+        }
         try {
             lock.release();
         } catch (IOException ignored) {

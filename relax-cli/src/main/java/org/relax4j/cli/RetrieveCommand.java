@@ -54,6 +54,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "image size and each file's SHA-256): a rerun embeds only new or changed files.", "",
                 "Defaults differ from explain: --design balanced --masks 512 (2 x K explanations), unless given.",
                 "The result's map is the same as 'relax explain RESULT --target QUERY' with the same settings.", "",
+                "With --master (or under spark-submit) the gallery's new or changed images are embedded as a Spark job",
+                "(one task per batch; the same embeddings as here); ranking and explanations run on the driver.", "",
                 "Exit codes: 0 done, 1 failed, 2 bad usage, 130/143 stopped by SIGINT/SIGTERM."},
         usageHelpWidth = 100)
 final class RetrieveCommand implements Callable<Integer> {
@@ -94,6 +96,12 @@ final class RetrieveCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress output.")
     boolean quiet;
 
+    @Mixin
+    SparkOptions sparkOptions;
+
+    /** Whether the gallery is embedded on Spark (--master, or spark-submit's master). */
+    private boolean spark;
+
     /** Where result files go; tests may substitute one. */
     OutputFolder.Sink sink = OutputFolder.DISK;
 
@@ -106,6 +114,7 @@ final class RetrieveCommand implements Callable<Integer> {
             throw usage("--top must be at least 1, got " + top);
         }
         modelOptions.check(spec, options.cells, false);
+        spark = sparkOptions.requested(spec);
         RelaxConfig config = config(nThreads);
         if (!Files.isRegularFile(query)) {
             throw usage("no query image at " + query);
@@ -131,7 +140,9 @@ final class RetrieveCommand implements Callable<Integer> {
             log(err, "model: " + enc.description);
             Gallery g;
             try {
-                g = Gallery.open(gallery, galleryKey(enc), this::input, enc.encoder, config.batchSize(),
+                Gallery.ImageNetLoader loader = new Gallery.ImageNetLoader(modelOptions.size);
+                g = spark ? RetrieveOnSpark.open(this, galleryKey(enc), loader, config.batchSize(), err)
+                        : Gallery.open(gallery, galleryKey(enc), loader, enc.encoder, config.batchSize(),
                         s -> log(err, s));
             } catch (IllegalArgumentException ex) {
                 throw usage("--gallery: " + ex.getMessage());
@@ -199,10 +210,6 @@ final class RetrieveCommand implements Callable<Integer> {
     /** The gallery cache's key for a model (as its provenance describes it) at an input size. */
     static String galleryKey(Map<String, Object> modelJson, int size) {
         return Json.write(Map.of("model", modelJson, "size", size, "pixels", "imagenet-normalised"));
-    }
-
-    private InputTensor input(Path file) throws IOException {
-        return Normalization.imagenet().normalize(modelOptions.readImage(file));
     }
 
     /**

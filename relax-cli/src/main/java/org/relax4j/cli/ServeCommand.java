@@ -215,7 +215,7 @@ final class ServeCommand implements Callable<Integer> {
         if (gallery != null) {
             try {
                 galleryIndex = Gallery.open(gallery, RetrieveCommand.galleryKey(model.json, modelOptions.size),
-                        f -> Normalization.imagenet().normalize(modelOptions.readImage(f)), model.encoder,
+                        new Gallery.ImageNetLoader(modelOptions.size), model.encoder,
                         defaults.batchSize(), s -> log(err, s));
                 log(err, "gallery: " + galleryIndex.entries().size() + " images in " + gallery + " ("
                         + galleryIndex.embedded() + " embedded now)");

@@ -17,26 +17,29 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 final class TaskProgress extends SparkListener implements AutoCloseable {
     private final SparkContext context;
     private final PrintWriter err;
+    private final String label;
     private final int tasks;
     private final long start = System.nanoTime();
     private final AtomicInteger done = new AtomicInteger();
     /** The stages of the first job started while registered: the explain job; later jobs are not counted. */
     private volatile java.util.Set<Integer> stages;
 
-    private TaskProgress(SparkContext context, PrintWriter err, int tasks) {
+    private TaskProgress(SparkContext context, PrintWriter err, String label, int tasks) {
         this.context = context;
         this.err = err;
+        this.label = label;
         this.tasks = tasks;
     }
 
     /**
      * @param context the session's context
      * @param err where progress lines go
-     * @param tasks the explain job's tasks
+     * @param label what the lines start with: the command's name
+     * @param tasks the job's tasks
      * @return the listener, registered; close it when the job is done
      */
-    static TaskProgress start(SparkContext context, PrintWriter err, int tasks) {
-        TaskProgress p = new TaskProgress(context, err, tasks);
+    static TaskProgress start(SparkContext context, PrintWriter err, String label, int tasks) {
+        TaskProgress p = new TaskProgress(context, err, label, tasks);
         context.addSparkListener(p);
         return p;
     }
@@ -62,7 +65,7 @@ final class TaskProgress extends SparkListener implements AutoCloseable {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double left = k < tasks ? elapsed / k * (tasks - k) : 0;
         synchronized (err) {
-            err.println(String.format(Locale.ROOT, "dataset: %d/%d tasks done, elapsed %s, about %s left", k, tasks,
+            err.println(String.format(Locale.ROOT, "%s: %d/%d tasks done, elapsed %s, about %s left", label, k, tasks,
                     clock(elapsed), clock(left)));
             err.flush();
         }

@@ -118,6 +118,79 @@ class ClusterIT {
         assertSameAsExplain("chelsea", out.resolve("chelsea"), "--masks", "20", "--batch-size", "10");
     }
 
+    /**
+     * {@code relax evaluate --master}: each image a task in an executor's JVM, parsed from the driver's arguments,
+     * the model's bytes from the driver; each image's evaluation is the one {@code relax evaluate} computes here.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDatasetEvaluatedOnTheCluster() throws Exception {
+        Path out = dir.resolve("out-evaluate");
+        String[] settings = {"--model", model.toString(), "--size", SIZE, "--masks", "40", "--batch-size", "20",
+            "--seed", "3", "--threads", "1", "--metrics", "deletion,faithfulness", "--steps", "4", "--random-orders",
+            "2", "--subsets", "6", "--comparators", "random,occlusion", "--substrates", "mean,blur"};
+        List<String> cmd = relaxJar("evaluate", in.toString(), "--master", cluster.url(), "--out", out.toString());
+        cmd.addAll(List.of(settings));
+        Path log = dir.resolve("evaluate.log");
+        assertEquals(0, run(cmd, log), Files.readString(log));
+        assertTrue(Files.readString(log).contains("3 images evaluated, 0 failed"), Files.readString(log));
+        assertTrue(Files.isRegularFile(out.resolve(EvaluateOnSpark.SUMMARY)));
+        List<String> here = new ArrayList<>(List.of("evaluate", in.resolve("coffee.png").toString(), "--out",
+                dir.resolve("evaluate-here").toString(), "-q"));
+        here.addAll(List.of(settings));
+        String[] r = DatasetCommandTest.outErr(here.toArray(new String[0]));
+        assertEquals("0", r[0], r[2]);
+        java.util.Map<String, Object> a = org.relax4j.Json.readObject(Files.readString(dir.resolve("evaluate-here")
+                .resolve("coffee").resolve("evaluation.json")));
+        java.util.Map<String, Object> b = org.relax4j.Json.readObject(Files.readString(out.resolve("coffee")
+                .resolve("evaluation.json")));
+        for (java.util.Map<String, Object> m : List.of(a, b)) {
+            m.remove("image");
+            m.remove("seconds");
+            ((java.util.Map<String, Object>) m.get("metrics")).remove("seconds");
+            ((java.util.Map<String, Object>) m.get("explanation")).remove("timings");
+        }
+        assertEquals(org.relax4j.Json.write(a), org.relax4j.Json.write(b));
+    }
+
+    /**
+     * {@code relax retrieve --master} with the pretrained MobileNetV2: the gallery embedded by the executors (their
+     * encoder with its own thread count) is the gallery this JVM embeds, byte for byte, and so are the ranking and maps.
+     */
+    @Test
+    void aGalleryEmbeddedOnTheCluster() throws Exception {
+        List<Path> caches = new ArrayList<>();
+        List<String> hits = new ArrayList<>();
+        for (String where : List.of("cluster", "here")) {
+            Path g = Files.createDirectories(dir.resolve("gallery-" + where));
+            for (String s : List.of("chelsea", "coffee", "astronaut", "cat-and-coffee")) {
+                Files.copy(SAMPLES.resolve(s + ".png"), g.resolve(s + ".png"));
+            }
+            Path out = dir.resolve("retrieve-" + where);
+            List<String> args = new ArrayList<>(List.of("retrieve", g.resolve("coffee.png").toString(), "--gallery",
+                    g.toString(), "--top", "1", "--masks", "20", "--batch-size", "2", "--threads", "1", "--out",
+                    out.toString()));
+            if (where.equals("cluster")) {
+                List<String> cmd = relaxJar(args.toArray(new String[0]));
+                cmd.addAll(List.of("--master", cluster.url()));
+                Path log = dir.resolve("retrieve.log");
+                assertEquals(0, run(cmd, log), Files.readString(log));
+                assertTrue(Files.readString(log).contains("gallery: 2/2 tasks done"), Files.readString(log));
+            } else {
+                String[] r = DatasetCommandTest.outErr(args.toArray(new String[0]));
+                assertEquals("0", r[0], r[2]);
+            }
+            try (var files = Files.list(g)) {
+                caches.add(files.filter(p -> p.getFileName().toString().startsWith(".relax4j-gallery-")).findFirst()
+                        .orElseThrow());
+            }
+            hits.add(org.relax4j.Json.write(org.relax4j.Json.readObject(Files.readString(out.resolve("coffee")
+                    .resolve("retrieval.json"))).get("hits")).replace("gallery-" + where, "G"));
+        }
+        assertArrayEquals(Files.readAllBytes(caches.get(1)), Files.readAllBytes(caches.get(0)));
+        assertEquals(hits.get(1), hits.get(0));
+    }
+
     /** spark-submit (Spark's own class, from the cluster's jars) of relax-spark-submit.jar with these arguments. */
     static List<String> sparkSubmit(String... relaxArgs) {
         List<String> cmd = SparkCluster.javaCommand(cluster.sparkHome(), "org.apache.spark.deploy.SparkSubmit");

@@ -183,5 +183,54 @@ class EvaluateCommandTest {
         assertTrue(stderr.contains("--stability-seeds must be at least 2"), stderr);
         assertEquals(2, run("evaluate", img, "--steps", "0"));
         assertTrue(stderr.contains("--steps: steps must be at least 1"), stderr);
+        assertEquals(2, run("evaluate", img, "--conf", "spark.executor.memory=1g"));
+        assertTrue(stderr.contains("--conf and --executor-wait apply on Spark: give --master too"), stderr);
+        assertEquals(2, run("evaluate", img, "--master", "nowhere"));
+        assertTrue(stderr.contains("--master nowhere is not a Spark master URL"), stderr);
+        assertEquals(2, run("evaluate", "--maps", tmp.toString(), "--master", "local[2]"));
+        assertTrue(stderr.contains("not with --master"), stderr);
+    }
+
+    /**
+     * A dataset on Spark: each image's task parses the driver's arguments again and evaluates as one machine does —
+     * the same numbers and maps, bit for bit (the image's path and the wall times aside) — and the driver sums the
+     * images up.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDatasetOnSparkGivesEachImageTheSameEvaluationAsOneMachine() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("photos"));
+        Files.copy(CHELSEA, in.resolve("chelsea.png"));
+        Files.copy(Path.of("..", "samples", "coffee.png"), in.resolve("coffee.png"));
+        Path out = tmp.resolve("spark-eval");
+        assertEquals(0, run(concat(new String[] {"evaluate", in.toString(), "--master", "local[2]", "--steps", "8",
+            "--random-orders", "3", "--subsets", "12", "--stability-seeds", "2", "--out", out.toString()}, common)),
+            stderr);
+        Path local = tmp.resolve("eval").resolve("chelsea");
+        Path spark = out.resolve("chelsea");
+        Map<String, Object> a = Json.readObject(Files.readString(local.resolve("evaluation.json")));
+        Map<String, Object> b = Json.readObject(Files.readString(spark.resolve("evaluation.json")));
+        assertEquals(in.resolve("chelsea.png").toAbsolutePath().toString(), b.get("image"));
+        for (Map<String, Object> m : List.of(a, b)) {
+            m.remove("image");
+            m.remove("seconds");
+            ((Map<String, Object>) m.get("metrics")).remove("seconds");
+            ((Map<String, Object>) m.get("explanation")).remove("timings");
+        }
+        assertEquals(Json.write(a), Json.write(b));
+        for (String f : List.of("map_importance.npy", "map_occlusion.npy", "map_rise.npy", "map_edges.npy")) {
+            assertArrayEquals(Files.readAllBytes(local.resolve(f)), Files.readAllBytes(spark.resolve(f)), f);
+        }
+        assertTrue(Files.isRegularFile(out.resolve("coffee").resolve("evaluation.png")));
+        Map<String, Object> summary = Json.readObject(Files.readString(out.resolve(EvaluateOnSpark.SUMMARY)));
+        assertEquals(2, ((List<Object>) summary.get("images")).size());
+        double gainChelsea = ((Number) at(((List<Object>) at(a, "metrics", "curves")).get(0), "maps", "importance",
+                "symmetricGain")).doubleValue();
+        Map<String, Object> del = at(summary, "curves", "deletion mean", "importance", "symmetricGain");
+        assertEquals(2, ((Number) del.get("images")).intValue());
+        assertTrue(((Number) del.get("min")).doubleValue() <= gainChelsea
+                && gainChelsea <= ((Number) del.get("max")).doubleValue(), summary.toString());
+        assertTrue(stdout.contains("over 2 images") && stdout.contains("2 images evaluated, 0 failed"), stdout);
+        assertTrue(stderr.contains("2/2 tasks"), stderr);
     }
 }

@@ -167,4 +167,49 @@ class RetrieveCommandTest {
                 "--out", tmp.resolve("o4").toString())));
         assertTrue(err.contains("holds no PNG or JPEG image"), err);
     }
+
+    /**
+     * {@code --master local[2]}: the gallery embedded as a Spark job (three tasks of two images) gives the cache, the
+     * ranking and the maps of a run in one JVM, byte for byte — the executors' encoder has its own thread count.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aGalleryEmbeddedOnSparkIsTheSameGallery() throws Exception {
+        Map<String, Path> caches = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, Object>> reports = new java.util.LinkedHashMap<>();
+        for (String where : new String[] {"jvm", "spark"}) {
+            Path g = Files.createDirectories(tmp.resolve("gallery-" + where));
+            for (String s : new String[] {"chelsea.png", "coffee.png", "astronaut.png", "cat-and-coffee.png"}) {
+                Files.copy(Path.of("..", "samples", s), g.resolve(s));
+            }
+            Files.copy(Path.of("..", "samples", "coffee.png"), g.resolve("coffee-copy.png"));
+            List<String> a = new ArrayList<>(List.of(args("retrieve", g.resolve("coffee.png").toString(), "--gallery",
+                    g.toString(), "--top", "2", "--batch-size", "2", "--out", tmp.resolve("o-" + where).toString())));
+            if (where.equals("spark")) {
+                a.addAll(List.of("--master", "local[2]"));
+            }
+            assertEquals(0, run(a.toArray(String[]::new)), err);
+            assertTrue(err.contains("5 images, 5 embedded, 0 from the cache"), err);
+            if (where.equals("spark")) {
+                assertTrue(err.contains("on Spark, 3 tasks of up to 2") && err.contains("gallery: 3/3 tasks done"),
+                        err);
+            }
+            try (var files = Files.list(g)) {
+                caches.put(where, files.filter(p -> p.getFileName().toString().startsWith(".relax4j-gallery-"))
+                        .findFirst().orElseThrow());
+            }
+            reports.put(where, Json.readObject(Files.readString(tmp.resolve("o-" + where).resolve("coffee")
+                    .resolve("retrieval.json"))));
+        }
+        assertArrayEquals(Files.readAllBytes(caches.get("jvm")), Files.readAllBytes(caches.get("spark")));
+        assertEquals(Json.write(reports.get("jvm").get("hits")).replace("gallery-jvm", "gallery-spark"),
+                Json.write(reports.get("spark").get("hits")));
+        for (String f : new String[] {"pair_01_query.npy", "pair_02_result.npy"}) {
+            assertArrayEquals(Files.readAllBytes(tmp.resolve("o-jvm").resolve("coffee").resolve(f)),
+                    Files.readAllBytes(tmp.resolve("o-spark").resolve("coffee").resolve(f)), f);
+        }
+        assertEquals(2, run(args("retrieve", gallery.resolve("chelsea.png").toString(), "--gallery",
+                gallery.toString(), "--executor-wait", "5")));
+        assertTrue(err.contains("give --master too"), err);
+    }
 }

@@ -55,6 +55,17 @@ public final class Images {
     }
 
     /**
+     * {@return an image file read for a model that takes {@code height} x {@code width}: {@link #readForSize}, then
+     * {@link #resize}} — how every entry point (explain, evaluate, retrieve, serve, Spark) reads a file for a
+     * fixed-size model.
+     *
+     * @throws IOException naming the file if it is missing, not an image, or damaged
+     */
+    public static InputTensor readAtSize(Path file, int height, int width) throws IOException {
+        return resize(readForSize(file, height, width), height, width);
+    }
+
+    /**
      * {@return an image file's width and height, read from its header without decoding its pixels}: to refuse an
      * image too large to decode before a byte of it is held in memory.
      *

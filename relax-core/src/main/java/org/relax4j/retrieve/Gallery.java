@@ -76,7 +76,7 @@ public final class Gallery {
     }
 
     /**
-     * Opens a gallery, embedding what its cache lacks.
+     * Opens a gallery, embedding in this JVM what its cache lacks ({@link #inBatches}).
      *
      * @param dir the folder of images
      * @param key what identifies the model and the preprocessing (e.g. the model's descriptor and the image size);
@@ -91,11 +91,22 @@ public final class Gallery {
      */
     public static Gallery open(Path dir, String key, Loader loader, Encoder encoder, int batchSize,
                                Consumer<String> log) throws IOException {
-        Objects.requireNonNull(loader, "loader");
-        Objects.requireNonNull(encoder, "encoder");
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
-        }
+        return open(dir, key, inBatches(loader, encoder, batchSize, log), log);
+    }
+
+    /**
+     * Opens a gallery, embedding what its cache lacks with {@code embedder} (in this JVM, or e.g. as a Spark job).
+     *
+     * @param dir the folder of images
+     * @param key what identifies the model and the preprocessing; a different key is a different cache
+     * @param embedder embeds the new or changed files
+     * @param log lines about the cache
+     * @return the gallery
+     * @throws IOException if the folder cannot be listed or an image read
+     * @throws IllegalArgumentException if the folder holds no PNG or JPEG image
+     */
+    public static Gallery open(Path dir, String key, Embedder embedder, Consumer<String> log) throws IOException {
+        Objects.requireNonNull(embedder, "embedder");
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no gallery folder at " + dir);
         }
@@ -112,36 +123,24 @@ public final class Gallery {
         Map<String, float[]> cached = read(cacheFile, key, log);
         List<Entry> entries = new ArrayList<>();
         List<Integer> missing = new ArrayList<>();
-        List<String> sums = new ArrayList<>();
         for (Path f : files) {
             String sum = Checksums.sha256(f);
-            sums.add(sum);
             float[] e = cached.get(sum);
             entries.add(new Entry(f, sum, e));
             if (e == null) {
                 missing.add(entries.size() - 1);
             }
         }
-        for (int from = 0; from < missing.size(); from += batchSize) {
-            int n = Math.min(batchSize, missing.size() - from);
-            InputTensor first = loader.load(entries.get(missing.get(from)).file());
-            int sample = first.unsafeData().length;
-            float[] data = new float[n * sample];
-            for (int b = 0; b < n; b++) {
-                InputTensor x = b == 0 ? first : loader.load(entries.get(missing.get(from + b)).file());
-                if (x.unsafeData().length != sample) {
-                    throw new IllegalArgumentException(entries.get(missing.get(from + b)).file() + " loads as "
-                            + x + ", the first as " + first + ": the loader must give one size");
-                }
-                System.arraycopy(x.unsafeData(), 0, data, b * sample, sample);
+        if (!missing.isEmpty()) {
+            List<float[]> embedded = embedder.embed(missing.stream().map(k -> entries.get(k).file()).toList());
+            if (embedded.size() != missing.size()) {
+                throw new IllegalStateException("the embedder gave " + embedded.size() + " embeddings for "
+                        + missing.size() + " files");
             }
-            Embeddings e = encoder.encode(new InputBatch(data, 0, n, first.channels(), first.shape()));
-            for (int b = 0; b < n; b++) {
-                int k = missing.get(from + b);
-                entries.set(k, new Entry(entries.get(k).file(), sums.get(k), e.row(b)));
+            for (int i = 0; i < missing.size(); i++) {
+                int k = missing.get(i);
+                entries.set(k, new Entry(entries.get(k).file(), entries.get(k).sha256(), embedded.get(i)));
             }
-            log.accept(String.format(Locale.ROOT, "gallery: embedded %d of %d new or changed images",
-                    from + n, missing.size()));
         }
         if (!missing.isEmpty() || cached.size() != entries.size()) {
             write(cacheFile, key, entries, log);
@@ -151,11 +150,89 @@ public final class Gallery {
         return new Gallery(dir, cacheFile, entries, missing.size());
     }
 
+    /** Embeds the files a gallery's cache lacks. */
+    @FunctionalInterface
+    public interface Embedder {
+        /**
+         * @param files the images, in the gallery's order
+         * @return one embedding per file, in the same order
+         * @throws IOException if an image cannot be read
+         */
+        List<float[]> embed(List<Path> files) throws IOException;
+    }
+
+    /**
+     * Embeds in this JVM: consecutive runs of {@code batchSize} files, each one encoder call. Another embedder that
+     * encodes the same runs as one call each gets the same embeddings bit for bit.
+     *
+     * @param loader reads an image as the encoder's input
+     * @param encoder the model
+     * @param batchSize images per encoder call, at least 1
+     * @param log one line per batch
+     */
+    public static Embedder inBatches(Loader loader, Encoder encoder, int batchSize, Consumer<String> log) {
+        Objects.requireNonNull(loader, "loader");
+        Objects.requireNonNull(encoder, "encoder");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+        }
+        return files -> {
+            List<float[]> out = new ArrayList<>(files.size());
+            for (int from = 0; from < files.size(); from += batchSize) {
+                out.addAll(embedBatch(files.subList(from, Math.min(files.size(), from + batchSize)), loader, encoder));
+                log.accept(String.format(Locale.ROOT, "gallery: embedded %d of %d new or changed images",
+                        out.size(), files.size()));
+            }
+            return out;
+        };
+    }
+
+    /**
+     * One encoder call for {@code files}: each loaded, all encoded at once.
+     *
+     * @throws IllegalArgumentException if the loader gives inputs of different sizes
+     */
+    public static List<float[]> embedBatch(List<Path> files, Loader loader, Encoder encoder) throws IOException {
+        InputTensor first = loader.load(files.get(0));
+        int sample = first.unsafeData().length;
+        int n = files.size();
+        float[] data = new float[n * sample];
+        for (int b = 0; b < n; b++) {
+            InputTensor x = b == 0 ? first : loader.load(files.get(b));
+            if (x.unsafeData().length != sample) {
+                throw new IllegalArgumentException(files.get(b) + " loads as " + x + ", the first as " + first
+                        + ": the loader must give one size");
+            }
+            System.arraycopy(x.unsafeData(), 0, data, b * sample, sample);
+        }
+        Embeddings e = encoder.encode(new InputBatch(data, 0, n, first.channels(), first.shape()));
+        List<float[]> out = new ArrayList<>(n);
+        for (int b = 0; b < n; b++) {
+            out.add(e.row(b));
+        }
+        return out;
+    }
+
     /** Reads an image as the encoder's input. */
     @FunctionalInterface
     public interface Loader {
         /** @param file the image @return the encoder's input @throws IOException if it cannot be read */
         InputTensor load(Path file) throws IOException;
+    }
+
+    /**
+     * The loader of {@code relax retrieve} and its Spark job: the file read at {@code size} x {@code size}
+     * ({@link org.relax4j.image.Images#readAtSize}) and ImageNet-normalised, as {@code relax explain} reads an image.
+     * Serialisable, so it travels to executors.
+     *
+     * @param size the model's input size
+     */
+    public record ImageNetLoader(int size) implements Loader, java.io.Serializable {
+        @Override
+        public InputTensor load(Path file) throws IOException {
+            return org.relax4j.image.Normalization.imagenet().normalize(
+                    org.relax4j.image.Images.readAtSize(file, size, size));
+        }
     }
 
     private static boolean isImage(Path p) {
