@@ -19,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.imageio.ImageIO;
 import org.relax4j.CancellationToken;
 import org.relax4j.Explanation;
 import org.relax4j.Json;
@@ -303,7 +302,7 @@ final class ExplainService implements AutoCloseable {
 
     private static byte[] png(InputTensor rgb) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(Images.toImage(rgb), "png", out);
+        Images.writePng(Images.toImage(rgb), out);
         return out.toByteArray();
     }
 

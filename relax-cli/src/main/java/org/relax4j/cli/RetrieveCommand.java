@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import javax.imageio.ImageIO;
 import org.relax4j.Explanation;
 import org.relax4j.Json;
 import org.relax4j.ProgressListener;
@@ -23,6 +22,7 @@ import org.relax4j.Relax;
 import org.relax4j.RelaxConfig;
 import org.relax4j.data.InputTensor;
 import org.relax4j.image.Heatmaps;
+import org.relax4j.image.Images;
 import org.relax4j.image.Normalization;
 import org.relax4j.image.Npy;
 import org.relax4j.io.Checksums;
@@ -239,7 +239,7 @@ final class RetrieveCommand implements Callable<Integer> {
                     Heatmaps.render(rgbs.get(k), List.of(new Heatmaps.Panel("result: what resembles the query",
                             p.result().importance()))));
             ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(picture, "png", png);
+            Images.writePng(picture, png);
             dir.write(stem + ".png", o -> o.write(png.toByteArray()));
             dir.write(stem + "_query.npy", o -> Npy.write(o, p.query().importance()));
             dir.write(stem + "_result.npy", o -> Npy.write(o, p.result().importance()));
@@ -263,7 +263,7 @@ final class RetrieveCommand implements Callable<Integer> {
                 : pairs.get(0).query().provenance(modelJson).toMap().get("settings"));
         byte[] json = Json.write(root).getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream q = new ByteArrayOutputStream();
-        ImageIO.write(Heatmaps.renderImage(queryRgb, "query"), "png", q);
+        Images.writePng(Heatmaps.renderImage(queryRgb, "query"), q);
         String html = "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>relax retrieve: "
                 + escape(Path.of(query).getFileName().toString()) + "</title><style>body{font-family:sans-serif;margin:2em;"
                 + "color:#222}section{margin:1.5em 0;border-top:1px solid #ccc}h2{font-size:1.1em}.s{color:#555;"

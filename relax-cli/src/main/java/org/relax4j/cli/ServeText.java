@@ -79,7 +79,7 @@ final class ServeText {
             files.put("explanation.json", json.getBytes(StandardCharsets.UTF_8));
             files.put("explanation.html", HtmlPage.render(e).getBytes(StandardCharsets.UTF_8));
             java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-            javax.imageio.ImageIO.write(org.relax4j.text.TextPicture.render(e), "png", png);
+            org.relax4j.image.Images.writePng(org.relax4j.text.TextPicture.render(e), png);
             files.put("explanation.png", png.toByteArray());
             return service.keep(job.id, files, Json.readObject(json));
         });

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.relax4j.data.InputTensor;
 import org.relax4j.data.PixelMap;
 import org.relax4j.image.Heatmaps;
@@ -44,7 +43,7 @@ public final class EvaluationFigure {
      */
     public static void write(OutputStream out, MapEvaluation.Report report, InputTensor rgb, Map<String, float[]> maps)
             throws IOException {
-        ImageIO.write(render(report, rgb, maps), "png", out);
+        org.relax4j.image.Images.writePng(render(report, rgb, maps), out);
     }
 
     /** {@return the figure} @param report the evaluation @param rgb the image @param maps the maps by name */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import javax.imageio.ImageIO;
 import org.relax4j.io.FileSink;
 import org.relax4j.io.ResultFormat;
 
@@ -28,11 +27,7 @@ public final class TextPicture {
     /** The picture as a {@link ResultFormat}: {@code explanation.png}. */
     public static final ResultFormat<TextExplanation> FORMAT = ResultFormat.of("png", (e, sink) -> {
         BufferedImage picture = render(e);
-        sink.write("explanation.png", o -> {
-            if (!ImageIO.write(picture, "png", o)) {
-                throw new IOException("no PNG writer in this JVM");
-            }
-        });
+        sink.write("explanation.png", o -> org.relax4j.image.Images.writePng(picture, o));
     });
 
     private TextPicture() {
