@@ -193,17 +193,8 @@ final class DatasetCommand implements Callable<Integer> {
             try (TaskProgress progress = quiet ? null : TaskProgress.start(spark.sparkContext(), err, "dataset", tasks)) {
                 result = explainer.explainNamedTo(spark, paths, tablePath);
             } catch (Exception ex) { // Spark's SparkException is checked in Java's terms, and thrown unchecked
-                if (!guard.signalled()) {
-                    if (spark.sparkContext().isStopped()) { // the master removed the application under the job
-                        err.println("relax: error: " + SparkDriver.lostApplication(spark.sparkContext().master()));
-                        return RelaxCli.FAILED;
-                    }
-                    throw ex;
-                }
-                SparkDriver.awaitTasks(spark);
-                err.println("relax: stopped by a signal; complete image folders kept in " + out + "; the table "
-                        + tablePath + " was not changed");
-                return guard.exitCode();
+                return SparkDriver.jobFailed(spark, guard, ex, err, "complete image folders kept in " + out
+                        + "; the table " + tablePath + " was not changed");
             }
             long ok = 0;
             long skipped = 0;

@@ -91,16 +91,7 @@ final class EvaluateOnSpark {
                     items.size())) {
                 results = jsc.parallelize(items, items.size()).map(task).collect();
             } catch (Exception ex) { // Spark's SparkException is checked in Java's terms, and thrown unchecked
-                if (!guard.signalled()) {
-                    if (spark.sparkContext().isStopped()) {
-                        err.println("relax: error: " + SparkDriver.lostApplication(spark.sparkContext().master()));
-                        return RelaxCli.FAILED;
-                    }
-                    throw ex;
-                }
-                SparkDriver.awaitTasks(spark);
-                err.println("relax: stopped by a signal; complete image folders kept in " + cmd.out);
-                return guard.exitCode();
+                return SparkDriver.jobFailed(spark, guard, ex, err, "complete image folders kept in " + cmd.out);
             }
             int failed = 0;
             List<Path> done = new ArrayList<>();

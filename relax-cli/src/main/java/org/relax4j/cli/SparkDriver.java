@@ -105,6 +105,26 @@ final class SparkDriver {
                 + "(their logs say why)";
     }
 
+    /**
+     * A job that ended in an exception: stopped by a signal (waits for its tasks, says what was kept, exit 128 + n),
+     * or its application lost by the master (the cause in one line, exit 1); anything else is rethrown.
+     *
+     * @param kept what the stopped run leaves, for the message
+     */
+    static int jobFailed(SparkSession spark, SignalGuard guard, Exception ex, PrintWriter err, String kept)
+            throws Exception {
+        if (!guard.signalled()) {
+            if (spark.sparkContext().isStopped()) { // the master removed the application under the job
+                err.println("relax: error: " + lostApplication(spark.sparkContext().master()));
+                return RelaxCli.FAILED;
+            }
+            throw ex;
+        }
+        awaitTasks(spark);
+        err.println("relax: stopped by a signal; " + kept);
+        return guard.exitCode();
+    }
+
     /** What a job's failure means when the master stopped the context under it. */
     static String lostApplication(String url) {
         return "the Spark master " + url + " refused or lost the application, e.g. after its executors failed "
