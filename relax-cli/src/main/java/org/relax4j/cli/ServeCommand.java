@@ -475,11 +475,37 @@ final class ServeCommand implements Callable<Integer> {
         }
 
         private void error(Context ctx, int status, String message) {
+            if (!"close".equalsIgnoreCase(ctx.res().getHeader("Connection"))) {
+                readRestOfBody(ctx);
+            }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", status);
             body.put("error", message);
             ctx.attribute("relax-error", message);
             ctx.status(status).contentType("application/json").result(Json.write(body));
+        }
+
+        /**
+         * Reads what is left of a refused request's body before the answer. Jetty closes a connection whose body is
+         * still arriving; the client's next writes then reset it and the answer is lost ("received no bytes"). Bounded
+         * by {@code --max-upload}: the guard refused longer declared bodies, and an undeclared one past it is cut off.
+         */
+        private void readRestOfBody(Context ctx) {
+            try {
+                InputStream in = ctx.req().getInputStream();
+                byte[] buffer = new byte[64 << 10];
+                long left = maxUploadBytes;
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    left -= n;
+                    if (left < 0) {
+                        ctx.header("Connection", "close");
+                        return;
+                    }
+                }
+            } catch (IOException | IllegalStateException ex) {
+                ctx.header("Connection", "close"); // unreadable (a broken upload): close rather than guess
+            }
         }
 
         private void health(Context ctx) {

@@ -272,6 +272,62 @@ class ServeCommandTest {
     }
 
     @Test
+    void aRefusalMadeBeforeTheBodyIsReadStillReachesTheClient() throws Exception {
+        // Refused before the body is read (no token, no gallery) while the client is still sending it. A server that
+        // answered and closed at once made the client's later writes reset the connection, and the answer was lost
+        // ("received no bytes", once in CI). Now the body is read first: the answer comes, the connection lives on.
+        try (Served guarded = new Served("--token", "s3cret", "-q")) {
+            for (Served s : List.of(guarded, server)) {
+                try (Socket socket = new Socket("127.0.0.1", s.running.port())) {
+                    socket.setSoTimeout(30_000);
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+                    byte[] half = new byte[256 << 10];
+                    out.write(("POST /retrieve HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; "
+                            + "boundary=x\r\nContent-Length: " + 2 * half.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(half);
+                    out.flush();
+                    Thread.sleep(300); // the server has seen the headers and decided by now
+                    out.write(half);
+                    out.flush();
+                    String[] answer = readResponse(in);
+                    assertTrue(answer[0].contains(s == guarded ? " 401" : " 501"), answer[0]);
+                    assertTrue(answer[1].contains(s == guarded ? "--token" : "--gallery"), answer[1]);
+                    out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    assertTrue(readResponse(in)[0].contains(" 200"), "the same connection serves the next request");
+                }
+            }
+        }
+    }
+
+    /** One HTTP/1.1 response with a Content-Length: its status line and its body. */
+    static String[] readResponse(InputStream in) throws java.io.IOException {
+        String status = line(in);
+        int length = 0;
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(h.substring(15).trim());
+            }
+        }
+        return new String[] {status, new String(in.readNBytes(length), StandardCharsets.UTF_8)};
+    }
+
+    private static String line(InputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed after '" + b + "'");
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
     void badServerOptionsAreUsageErrorsBeforeAnyWork() {
         for (String[] c : new String[][] {{"--masks", "1", "--masks 1"}, {"--concurrency", "0", "--concurrency"},
                 {"--gallery", tmp.resolve("none").toString(), "--gallery"}, {"--port", "70000", "--port"}}) {
