@@ -113,7 +113,7 @@ class DjlEncoderTest {
         Image img = ImageFactory.getInstance().fromFile(Path.of("..", "samples", "chelsea.png"));
         InputTensor x = DjlImages.readImageNet(img, PretrainedModels.MOBILENET_V2_SIZE);
         try (ZooModel<NDList, NDList> model = load(file);
-             DjlEncoder djl = DjlEncoder.builder(model).layout(Layout.NHWC)
+             DjlEncoder djl = DjlEncoder.builder(model).layout(Layout.NCHW)
                      .pixels(PretrainedModels.MOBILENET_V2_PIXELS).build();
              OnnxEncoder onnx = PretrainedModels.openMobileNetV2(PretrainedModels.defaultCacheDir(), 0, s -> { })) {
             Explanation viaDjl = explain(x, djl, 32);

@@ -42,9 +42,11 @@ import org.relax4j.tfjs.TfjsToOnnx;
  * ({@link #MOBILENET_V2_EMBEDDING_NODE}), not the 5-class classifier behind it. No model weights are part of
  * this library.
  *
- * <p>The model takes {@code [N, 224, 224, 3]} (NHWC, N dynamic) RGB in {@code [0, 1]}; the graph itself rescales
- * to {@code [−1, 1]} ({@link #MOBILENET_V2_PIXELS}). For RELAX, which masks ImageNet-normalised NCHW images, use
- * {@link #openMobileNetV2}, whose {@link OnnxEncoder} declares that pixel space and so maps each batch into it.
+ * <p>The model takes {@code [N, 3, 224, 224]} (NCHW, N dynamic) RGB in {@code [0, 1]}; the graph itself rescales
+ * to {@code [−1, 1]} ({@link #MOBILENET_V2_PIXELS}). It is converted channels-first: RELAX's batches are NCHW, so
+ * no batch is transposed, neither in Java nor by the model (TensorFlow's NHWC input would be, twice). For RELAX,
+ * which masks ImageNet-normalised NCHW images, use {@link #openMobileNetV2}, whose {@link OnnxEncoder} declares that
+ * pixel space and so maps each batch into it.
  *
  * <p>Cache: {@code $RELAX4J_CACHE} if set, else {@code ~/.cache/relax4j}. Files are written to a temporary name
  * and moved into place, so a reader never sees a partial file and concurrent set-ups are safe. Each entry's
@@ -65,13 +67,15 @@ public final class PretrainedModels {
      * ({@link TfjsToOnnx#VERSION}, the one constant to bump), so that a cache filled by an older converter is not
      * reused.
      */
-    public static final String MOBILENET_V2_FILE = "mobilenet_v2_mid-embedding-c" + TfjsToOnnx.VERSION + ".onnx";
+    public static final String MOBILENET_V2_FILE = "mobilenet_v2_mid-embedding-nchw-c" + TfjsToOnnx.VERSION + ".onnx";
     /** The TensorFlow.js node whose output is the embedding (Squeeze of the global average pool). */
     public static final String MOBILENET_V2_EMBEDDING_NODE = "StatefulPartitionedCall/sequential/keras_layer/"
             + "StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/"
             + "SpatialSqueeze";
-    /** Name of the model's input (NHWC, RGB in [0, 1]). */
+    /** Name of the model's input ({@link #MOBILENET_V2_LAYOUT}, RGB in [0, 1]). */
     public static final String MOBILENET_V2_INPUT = "input";
+    /** The model's input layout: NCHW, as RELAX's batches are (converted channels-first). */
+    public static final Layout MOBILENET_V2_LAYOUT = Layout.NCHW;
     /** Height and width the model takes. */
     public static final int MOBILENET_V2_SIZE = 224;
     /** Length of the embedding. */
@@ -199,8 +203,8 @@ public final class PretrainedModels {
      */
     public static TfjsToOnnx.Result convertMobileNetV2(Path tfjsModelDir) {
         TfjsGraphModel model = TfjsGraphModel.read(tfjsModelDir);
-        TfjsToOnnx.Result result = TfjsToOnnx.convert(model, MOBILENET_V2_EMBEDDING_NODE);
-        long[] expectedIn = {-1, MOBILENET_V2_SIZE, MOBILENET_V2_SIZE, 3};
+        TfjsToOnnx.Result result = TfjsToOnnx.convert(model, MOBILENET_V2_EMBEDDING_NODE, true);
+        long[] expectedIn = {-1, 3, MOBILENET_V2_SIZE, MOBILENET_V2_SIZE};
         long[] expectedOut = {-1, MOBILENET_V2_DIM};
         if (!Arrays.equals(result.inputShape(), expectedIn)
                 || !Arrays.equals(result.outputShape(), expectedOut)) {
@@ -223,7 +227,7 @@ public final class PretrainedModels {
     /**
      * Opens the MobileNetV2 embedding as an encoder of ImageNet-normalised NCHW {@code (B, 3, 224, 224)} batches,
      * creating the model first if needed. The encoder maps each batch to the model's pixel space
-     * ({@link #MOBILENET_V2_PIXELS}) and layout (NHWC) as it copies it, and runs it in chunks of {@link #CPU_CHUNK}
+     * ({@link #MOBILENET_V2_PIXELS}) as it copies it (NCHW, as RELAX's batches are), and runs it in chunks of {@link #CPU_CHUNK}
      * (as every builder from {@link #builder(String, Path)} does).
      *
      * @param cacheDir the cache directory, e.g. {@link #defaultCacheDir()}
@@ -293,7 +297,7 @@ public final class PretrainedModels {
         requireKnown(name);
         return new ModelDescriptor(MOBILENET_V2, MOBILENET_V2_ORIGIN,
                 cacheDir.resolve(MOBILENET_V2_FILE).toAbsolutePath().toString(), MOBILENET_V2_INPUT,
-                MOBILENET_V2_EMBEDDING_NODE, Layout.NHWC, MOBILENET_V2_PIXELS, MOBILENET_V2_DIM);
+                MOBILENET_V2_EMBEDDING_NODE, MOBILENET_V2_LAYOUT, MOBILENET_V2_PIXELS, MOBILENET_V2_DIM);
     }
 
     /**
@@ -336,7 +340,7 @@ public final class PretrainedModels {
     }
 
     private static OnnxEncoder.Builder configure(OnnxEncoder.Builder b) {
-        return b.inputName(MOBILENET_V2_INPUT).layout(Layout.NHWC).pixels(MOBILENET_V2_PIXELS).maxBatch(CPU_CHUNK);
+        return b.inputName(MOBILENET_V2_INPUT).layout(MOBILENET_V2_LAYOUT).pixels(MOBILENET_V2_PIXELS).maxBatch(CPU_CHUNK);
     }
 
     private static void requireKnown(String name) {

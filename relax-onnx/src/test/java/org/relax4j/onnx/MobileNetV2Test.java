@@ -82,7 +82,7 @@ class MobileNetV2Test {
         assertEquals(10, ops.get("AddV2"));
         assertEquals(106, ops.get("Const"), "all weights but the classifier's two");
         assertFalse(ops.containsKey("_FusedMatMul") || ops.containsKey("Softmax"), "the classifier is not converted");
-        assertArrayEquals(new long[] {-1, S, S, 3}, converted.inputShape());
+        assertArrayEquals(new long[] {-1, 3, S, S}, converted.inputShape());
         assertArrayEquals(new long[] {-1, D}, converted.outputShape());
         assertEquals(PretrainedModels.MOBILENET_V2_EMBEDDING_NODE, converted.outputName());
     }
@@ -119,8 +119,24 @@ class MobileNetV2Test {
         assertTrue(Files.size(cachedModel) > 10_000_000, "float32 weights, about 17 MB");
         try (OnnxEncoder e = OnnxEncoder.builder(cachedModel).intraOpThreads(1).build()) {
             assertEquals(PretrainedModels.MOBILENET_V2_INPUT, e.inputName());
-            assertArrayEquals(new long[] {-1, S, S, 3}, e.inputShape());
-            assertEquals(Layout.NHWC, e.layout());
+            assertArrayEquals(new long[] {-1, 3, S, S}, e.inputShape());
+            assertEquals(Layout.NCHW, e.layout(), "converted channels-first: RELAX's batches go in as they are");
+        }
+    }
+
+    /** The channels-first model computes what TensorFlow's NHWC interface computes, bit for bit. */
+    @Test
+    void channelsFirstGivesTheSameEmbeddingsAsTheNhwcInterface() throws IOException {
+        TfjsToOnnx.Result nhwc = TfjsToOnnx.convert(tfjs, PretrainedModels.MOBILENET_V2_EMBEDDING_NODE);
+        assertArrayEquals(new long[] {-1, S, S, 3}, nhwc.inputShape());
+        float[] chelsea = loadResized("chelsea.png");
+        float[] coffee = loadResized("coffee.png");
+        float[] batch = java.util.Arrays.copyOf(chelsea, 2 * chelsea.length);
+        System.arraycopy(coffee, 0, batch, chelsea.length, coffee.length);
+        InputBatch in = new InputBatch(batch, 0, 2, 3, S, S);
+        try (OnnxEncoder transposed = OnnxEncoder.builder(nhwc.onnx()).intraOpThreads(2).build()) {
+            assertEquals(Layout.NHWC, transposed.layout());
+            assertArrayEquals(transposed.encode(in).data(), encoder.encode(in).data());
         }
     }
 

@@ -20,9 +20,12 @@ final class Conversion {
     private long[] inputShape;
     private String clipMin;
     private String clipMax;
+    /** A 4-D input is declared NCHW (no input transpose); else NHWC, as TensorFlow declares it. */
+    final boolean channelsFirst;
 
-    Conversion(TfjsGraphModel model) {
+    Conversion(TfjsGraphModel model, boolean channelsFirst) {
         this.model = model;
+        this.channelsFirst = channelsFirst;
     }
 
     void put(String node, Value v) {
@@ -41,7 +44,7 @@ final class Conversion {
         return inputShape;
     }
 
-    /** Records the graph's one input; a second one is refused. */
+    /** Records the graph's one input and its ONNX shape; a second one is refused. */
     void setInput(Node n, long[] shape) {
         if (inputName != null) {
             throw new UnsupportedTfjsOpException(n.op(), n.name(), "a second input (the first is '" + inputName

@@ -48,7 +48,10 @@ final class OpRegistry {
         LOWERINGS = Collections.unmodifiableMap(m);
     }
 
-    /** The graph's one float input: NHWC outside, transposed once to NCHW inside when 4-D. */
+    /**
+     * The graph's one float input. 4-D: NHWC outside and transposed once to NCHW inside, or, converted channels-first,
+     * declared NCHW and used as it is.
+     */
     private static Value placeholder(Node n, Conversion c) {
         String dtype = Conversion.typeAttr(n, "dtype");
         if (dtype != null && !"DT_FLOAT".equals(dtype)) {
@@ -60,6 +63,12 @@ final class OpRegistry {
         long[] shape = n.attrShape("shape");
         if (shape == null) {
             throw new UnsupportedTfjsOpException(n.op(), n.name(), "input of unknown rank");
+        }
+        if (shape.length == 4 && c.channelsFirst) {
+            long[] nchw = {shape[0], shape[3], shape[1], shape[2]};
+            c.setInput(n, nchw);
+            c.onnx.input(n.name(), OnnxModelBuilder.FLOAT, nchw);
+            return Value.computed(n.name(), shape, true); // a Value's shape is TensorFlow's; its data NCHW
         }
         c.setInput(n, shape);
         c.onnx.input(n.name(), OnnxModelBuilder.FLOAT, shape);

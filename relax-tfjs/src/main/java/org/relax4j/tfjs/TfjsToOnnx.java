@@ -19,9 +19,11 @@ import org.relax4j.tfjs.TfjsGraphModel.Node;
  * Converts a TensorFlow.js graph model (NHWC) into an ONNX model (ir_version 8, opset 13) that computes one chosen
  * node.
  *
- * <p><b>Layout.</b> The ONNX model keeps the TensorFlow interface: a 4-D input stays NHWC (e.g.
- * {@code [N, 224, 224, 3]} with {@code N} dynamic), is transposed once to NCHW, and every 4-D activation inside is
- * NCHW so that ONNX {@code Conv} and pooling apply. Filters are rearranged when converting: Conv2D HWIO →
+ * <p><b>Layout.</b> By default the ONNX model keeps the TensorFlow interface: a 4-D input stays NHWC (e.g.
+ * {@code [N, 224, 224, 3]} with {@code N} dynamic) and is transposed once to NCHW; converted channels-first
+ * ({@link #convert(TfjsGraphModel, String, boolean)}) it is declared NCHW ({@code [N, 3, 224, 224]}) and used as it
+ * is, for callers whose data is NCHW already (no transpose on either side). Every 4-D activation inside is NCHW so
+ * that ONNX {@code Conv} and pooling apply. Filters are rearranged when converting: Conv2D HWIO →
  * OIHW; depthwise HWCM → {@code [C·M, 1, h, w]} with {@code group = C}. Constants that broadcast against a
  * 4-D activation are permuted to NCHW. Axes of reductions, squeezes and softmax are remapped, and a result
  * whose axis order would differ from TensorFlow's is transposed back, so every output has TensorFlow's shape.
@@ -62,7 +64,8 @@ public final class TfjsToOnnx {
      *
      * @param onnx the serialised ONNX model
      * @param inputName the ONNX input's name (the TensorFlow placeholder's)
-     * @param inputShape the input's shape in TensorFlow's layout; -1 for a dynamic dimension
+     * @param inputShape the ONNX input's shape: TensorFlow's layout, or NCHW when converted channels-first; -1 for a
+     *     dynamic dimension
      * @param outputName the ONNX output's name: the requested node's, or with the suffix {@code #nhwc} when the node's
      *     own result is a 4-D value transposed back to NHWC
      * @param outputShape the output's shape in TensorFlow's layout; -1 where unknown
@@ -87,6 +90,21 @@ public final class TfjsToOnnx {
      * @throws UnsupportedTfjsOpException if an op, or one of its settings, cannot be converted
      */
     public static Result convert(TfjsGraphModel model, String outputNode) {
+        return convert(model, outputNode, false);
+    }
+
+    /**
+     * Converts the part of {@code model} that computes {@code outputNode}, a 4-D input declared NCHW when
+     * {@code channelsFirst}. The model computes the same values either way; only the input's axis order differs.
+     *
+     * @param model the TensorFlow.js graph model. Not modified.
+     * @param outputNode the name of the node whose (first) output becomes the ONNX model's output
+     * @param channelsFirst declare a 4-D input NCHW instead of TensorFlow's NHWC
+     * @return the ONNX model and what was converted
+     * @throws IllegalArgumentException as {@link #convert(TfjsGraphModel, String)}
+     * @throws UnsupportedTfjsOpException as {@link #convert(TfjsGraphModel, String)}
+     */
+    public static Result convert(TfjsGraphModel model, String outputNode, boolean channelsFirst) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(outputNode, "outputNode");
         String out = stripOutputIndex(outputNode, null);
@@ -94,7 +112,7 @@ public final class TfjsToOnnx {
             throw new IllegalArgumentException("no node named '" + outputNode + "' in the graph; nodes that no other"
                     + " node consumes: " + sinks(model));
         }
-        return new Converter(model).run(out);
+        return new Converter(model, channelsFirst).run(out);
     }
 
     /** Nodes that no other node takes as input, in file order. */
@@ -137,9 +155,9 @@ public final class TfjsToOnnx {
         private final Conversion conversion;
         private final Map<String, Integer> counts = new TreeMap<>();
 
-        Converter(TfjsGraphModel model) {
+        Converter(TfjsGraphModel model, boolean channelsFirst) {
             this.model = model;
-            this.conversion = new Conversion(model);
+            this.conversion = new Conversion(model, channelsFirst);
         }
 
         Result run(String outputNode) {
