@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold `relax explain` of two jars side by side, runs alternating so that the machine's drift hits both alike:
-#   relax-bench/scripts/cold-start-ab.sh BEFORE.jar AFTER.jar [RUNS] [-- extra explain options]
-# Each run is a fresh JVM (`java -cp JAR org.relax4j.cli.RelaxCli explain samples/chelsea.png --design balanced
+#   [BEFORE_JVM_OPTS=...] [AFTER_JVM_OPTS=...] relax-bench/scripts/cold-start-ab.sh BEFORE.jar AFTER.jar [RUNS [-- opts]]
+# Each run is a fresh JVM (`java $X_JVM_OPTS -cp JAR org.relax4j.cli.RelaxCli explain samples/chelsea.png --design balanced
 # --estimator control-variate --target-error 0.15 -q`, no AppCDS). Prints every run's wall time and, from its
 # summary.json, the encoder's and RELAX's own time (of which masking and accumulation) and what lies outside the
 # explanation, then the medians.
@@ -13,10 +13,11 @@ before="$1"; after="$2"; runs="${3:-5}"; shift $(( $# >= 3 ? 3 : 2 ))
 for j in "$before" "$after"; do [ -f "$j" ] || { echo "no such jar: $j" >&2; exit 2; }; done
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 opts=(--design balanced --estimator control-variate --target-error 0.15 -q "$@")
-one() {  # jar label -> "label wall enc relax masking accumulation outside"
+one() {  # jar label [jvm options] -> "label wall enc relax masking accumulation outside"
   rm -rf "$tmp/out"
   local t0 t1; t0=$(date +%s.%N)
-  java -cp "$1" org.relax4j.cli.RelaxCli explain samples/chelsea.png "${opts[@]}" --out "$tmp/out" >/dev/null 2>&1
+  # shellcheck disable=SC2086  # the JVM options word-split on purpose
+  java ${3:-} -cp "$1" org.relax4j.cli.RelaxCli explain samples/chelsea.png "${opts[@]}" --out "$tmp/out" >/dev/null 2>&1
   t1=$(date +%s.%N)
   python3 -c "
 import json, sys
@@ -28,8 +29,10 @@ print('%-7s %6.2f %6.2f %6.2f %6.2f %6.2f %7.2f' % (sys.argv[1], w, t['encoderSe
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u '+%F %H:%M')"
 echo "before: $before"; echo "after:  $after"
 echo "run     wall s  enc s RELAX s  mask s  acc s outside"
-one "$before" warmup >/dev/null; one "$after" warmup >/dev/null  # caches (model, native libraries) filled first
-for r in $(seq 1 "$runs"); do one "$before" before; one "$after" after; done | tee "$tmp/runs"
+b="${BEFORE_JVM_OPTS:-}"; a="${AFTER_JVM_OPTS:-}"
+echo "JVM options: before '$b', after '$a'"
+one "$before" warmup "$b" >/dev/null; one "$after" warmup "$a" >/dev/null  # caches (model, native libraries) first
+for r in $(seq 1 "$runs"); do one "$before" before "$b"; one "$after" after "$a"; done | tee "$tmp/runs"
 echo "medians (wall, enc, RELAX, masking, accumulation, outside):"
 for l in before after; do
   awk -v l="$l" '$1 == l' "$tmp/runs" | python3 -c "
